@@ -1,0 +1,72 @@
+# Newsroom: `make run` to try it, `make test` for the whole suite.
+PYTHON ?= python
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+PG_URL ?= postgres://postgres@127.0.0.1:5432/newsroom
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help venv run serve migrate demo test test-sqlite test-postgres lint format migrations-check clean
+
+help:
+	@echo "make run               set up and serve the demo site on SQLite at http://$(HOST):$(PORT)/"
+	@echo "make serve             the same site under gunicorn with DEBUG off (production mode)"
+	@echo "make test              ruff, then pytest on SQLite and (when reachable) PostgreSQL"
+	@echo "make lint | format | migrations-check | clean"
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 13) else "Python 3.13 is required (pyenv reads .python-version), found " + sys.version.split()[0])'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+venv: $(STAMP)
+
+migrate: venv
+	DEBUG=1 $(BIN)/python manage.py migrate --no-input
+
+demo: migrate
+	DEBUG=1 $(BIN)/python manage.py load_demo
+
+run: demo
+	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+serve: demo
+	DEBUG=0 SECRET_KEY=$${SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')} \
+	  sh -c '$(BIN)/python manage.py collectstatic --no-input -v0 && \
+	  $(BIN)/gunicorn newsroom.wsgi --workers 2 --bind $(HOST):$(PORT) --access-logfile -'
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+migrations-check: venv
+	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+
+test: lint migrations-check test-sqlite test-postgres
+
+test-sqlite: venv
+	DATABASE_URL=sqlite:// $(BIN)/pytest
+
+# PostgreSQL runs when it answers at DATABASE_URL (if that is a PostgreSQL URL) or at $(PG_URL);
+# with REQUIRE_POSTGRES=1 a missing server fails the run instead of skipping it.
+test-postgres: venv
+	@url="$${DATABASE_URL:-}"; case "$$url" in postgres*) ;; *) url="$(PG_URL)";; esac; \
+	if $(BIN)/python -c 'import sys, psycopg; psycopg.connect(sys.argv[1].replace("/newsroom", "/postgres"), connect_timeout=3).close()' "$$url" 2>/dev/null; then \
+	  echo "PostgreSQL answers at $$url: running the suite on it"; \
+	  DATABASE_URL="$$url" $(BIN)/pytest; \
+	elif [ "$${REQUIRE_POSTGRES:-0}" = "1" ]; then \
+	  echo "REQUIRE_POSTGRES=1 but PostgreSQL does not answer at $$url" >&2; exit 1; \
+	else \
+	  echo "PostgreSQL does not answer at $$url: skipped the PostgreSQL run (REQUIRE_POSTGRES=1 makes this fail)"; \
+	fi
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

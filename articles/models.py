@@ -1,0 +1,330 @@
+import math
+import re
+
+from django.core.files.base import ContentFile
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.text import Truncator, slugify
+
+from . import images
+from .sanitize import clean_html
+
+WORDS_PER_MINUTE = 230
+
+
+def unique_slug(model, text: str, *, exclude_pk=None, max_length: int = 200) -> str:
+    """A slug from ``text`` that no other row of ``model`` has (``-2``, ``-3`` ... appended)."""
+    base = slugify(text)[:max_length].strip("-") or "story"
+    others = model.objects.exclude(pk=exclude_pk) if exclude_pk else model.objects.all()
+    taken = set(others.filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, n = base, 2
+    while slug in taken:
+        suffix = f"-{n}"
+        slug = f"{base[: max_length - len(suffix)]}{suffix}"
+        n += 1
+    return slug
+
+
+class Section(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+    order = models.PositiveSmallIntegerField(
+        default=0, help_text="Position in the site navigation; lower comes first."
+    )
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:section", kwargs={"slug": self.slug})
+
+
+class Image(models.Model):
+    file = models.ImageField(
+        upload_to="images/%Y/%m/",
+        width_field="width",
+        height_field="height",
+        validators=[images.validate_image_file],
+        help_text="JPEG, PNG, WebP or GIF. Orientation is fixed and metadata removed on upload.",
+    )
+    alt_text = models.CharField(
+        max_length=250,
+        blank=True,
+        help_text="What the picture shows, for readers who cannot see it.",
+    )
+    caption = models.CharField(max_length=500, blank=True)
+    credit = models.CharField(max_length=200, blank=True, help_text='e.g. "Photo: Shutterstock"')
+    source_sha256 = models.CharField(
+        max_length=64,
+        blank=True,
+        db_index=True,
+        editable=False,
+        help_text="Digest of the file as received, so a re-import reuses the stored image.",
+    )
+    width = models.PositiveIntegerField(editable=False, default=0)
+    height = models.PositiveIntegerField(editable=False, default=0)
+    renditions = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="Resized copies by format and width, filled once after upload.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.caption or self.alt_text or self.file.name
+
+    def save(self, *args, **kwargs):
+        new_file = bool(self.file) and not self.file._committed
+        if new_file:
+            self.source_sha256 = images.digest(self.file)
+            cleaned = images.normalise(self.file)
+            stem = slugify(self.file.name.rsplit("/", 1)[-1].rsplit(".", 1)[0])[:80] or "image"
+            self.file.save(f"{stem}.{cleaned.extension}", cleaned.content, save=False)
+            self.width, self.height = cleaned.width, cleaned.height
+            self.renditions = {}
+        super().save(*args, **kwargs)
+        if new_file:
+            self.make_renditions()
+
+    def make_renditions(self):
+        """Write the resized WebP and JPEG copies once; the page reads their names from
+        ``renditions`` and never resizes during a request."""
+        storage = self.file.storage
+        made: dict[str, dict[str, str]] = {}
+        with self.file.open("rb") as source:
+            for extension in images.RENDITION_FORMATS:
+                for width in images.rendition_widths(self.width):
+                    name = f"renditions/{self.pk}/{width}w.{extension}"
+                    if storage.exists(name):
+                        storage.delete(name)
+                    data = images.render(source, width, extension)
+                    made.setdefault(extension, {})[str(width)] = storage.save(
+                        name, ContentFile(data)
+                    )
+        Image.objects.filter(pk=self.pk).update(renditions=made)
+        self.renditions = made
+
+    def srcset(self, extension: str) -> str:
+        storage = self.file.storage
+        copies = self.renditions.get(extension, {})
+        return ", ".join(
+            f"{storage.url(name)} {width}w"
+            for width, name in sorted(copies.items(), key=lambda kv: int(kv[0]))
+        )
+
+    @property
+    def webp_srcset(self) -> str:
+        return self.srcset("webp")
+
+    @property
+    def jpeg_srcset(self) -> str:
+        return self.srcset("jpg")
+
+    @property
+    def fallback_url(self) -> str:
+        """A mid-size JPEG for ``src`` (and OpenGraph), or the original while none exists."""
+        copies = self.renditions.get("jpg", {})
+        if not copies:
+            return self.file.url
+        width = min(copies, key=lambda w: abs(int(w) - 1200))
+        return self.file.storage.url(copies[width])
+
+
+class Author(models.Model):
+    class Kind(models.TextChoices):
+        PERSON = "person", "Person"
+        ORGANISATION = "organisation", "Organisation"
+
+    name = models.CharField(max_length=150)
+    slug = models.SlugField(max_length=150, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PERSON)
+    bio = models.TextField(blank=True, help_text="One or two sentences shown under the story.")
+    photo = models.ForeignKey(
+        Image, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:author", kwargs={"slug": self.slug})
+
+    @property
+    def schema_type(self) -> str:
+        return "Organization" if self.kind == self.Kind.ORGANISATION else "Person"
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:tag", kwargs={"slug": self.slug})
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """The only way public code reads stories: published, and their time has come."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def for_cards(self):
+        """What a story card needs (section, lead image) in the same query."""
+        return self.select_related("section", "lead_image").defer("body")
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    headline = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=200, unique=True, blank=True, help_text="The story's address; from the headline."
+    )
+    dek = models.CharField(
+        "sub-headline",
+        max_length=300,
+        blank=True,
+        help_text="One sentence under the headline that adds the second news point.",
+    )
+    description = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Summary for search engines and social cards; the sub-headline if empty.",
+    )
+    body = models.TextField(blank=True, help_text="HTML; cleaned to the newsroom's allowlist.")
+    lead_image = models.ForeignKey(
+        Image, null=True, blank=True, on_delete=models.SET_NULL, related_name="lead_for"
+    )
+    section = models.ForeignKey(
+        Section, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
+    )
+    authors = models.ManyToManyField(
+        Author, through="ArticleAuthor", related_name="articles", blank=True
+    )
+    tags = models.ManyToManyField(Tag, related_name="articles", blank=True)
+    featured = models.BooleanField(
+        "top story", default=False, help_text="Top stories lead the home page."
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        "published", null=True, blank=True, help_text="A future time schedules the story."
+    )
+    updated_at = models.DateTimeField(
+        "updated",
+        null=True,
+        blank=True,
+        help_text='Shown to readers as "Updated" when the story changed after publication.',
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="article_published_has_published_at",
+                violation_error_message="A published story needs a published time.",
+            ),
+            models.CheckConstraint(
+                condition=Q(updated_at__isnull=True)
+                | Q(published_at__isnull=True)
+                | Q(updated_at__gte=F("published_at")),
+                name="article_updated_after_published",
+                violation_error_message="The updated time cannot be before the published time.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(slug=""),
+                name="article_slug_not_empty",
+                violation_error_message="A story needs a slug.",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "-published_at"], name="article_public_idx")]
+
+    def __str__(self):
+        return self.headline
+
+    def save(self, *args, **kwargs):
+        self.body = clean_html(self.body)
+        if not self.slug:
+            self.slug = unique_slug(Article, self.headline, exclude_pk=self.pk)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:article", kwargs={"slug": self.slug})
+
+    @property
+    def is_public(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def summary(self) -> str:
+        if self.description:
+            return self.description
+        if self.dek:
+            return self.dek
+        return Truncator(strip_tags(self.body)).words(30)
+
+    @property
+    def modified(self):
+        """When readers last saw a change: the editorial update time, else publication."""
+        return self.updated_at or self.published_at
+
+    @property
+    def show_updated(self) -> bool:
+        return bool(self.updated_at and self.published_at and self.updated_at > self.published_at)
+
+    @property
+    def byline(self) -> list[Author]:
+        """The authors in byline order (from prefetched ``bylines`` when a view prefetched them)."""
+        return [entry.author for entry in self.bylines.all()]
+
+    @property
+    def reading_minutes(self) -> int:
+        words = len(re.findall(r"\w+", strip_tags(self.body)))
+        return max(1, math.ceil(words / WORDS_PER_MINUTE))
+
+
+class ArticleAuthor(models.Model):
+    """An author's place in a story's byline."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "author"], name="byline_author_once"),
+        ]
+        verbose_name = "byline"
+
+    def __str__(self):
+        return f"{self.author} on {self.article}"

@@ -1,0 +1,18 @@
+from django.urls import path
+from django.views.generic import TemplateView
+
+from . import feeds, views
+
+app_name = "articles"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("news/<slug:slug>/", views.article_detail, name="article"),
+    path("section/<slug:slug>/", views.section_detail, name="section"),
+    path("author/<slug:slug>/", views.author_detail, name="author"),
+    path("tag/<slug:slug>/", views.tag_detail, name="tag"),
+    path("search/", views.search, name="search"),
+    path("feed/", feeds.LatestStoriesFeed(), name="feed"),
+    path("about/", TemplateView.as_view(template_name="pages/about.html"), name="about"),
+    path("privacy/", TemplateView.as_view(template_name="pages/privacy.html"), name="privacy"),
+]

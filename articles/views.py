@@ -1,0 +1,104 @@
+from django.conf import settings
+from django.core.paginator import InvalidPage, Paginator
+from django.db.models import Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError
+from django.shortcuts import get_object_or_404, render
+from django.template import loader
+from django.views.decorators.http import require_safe
+
+from .models import Article, ArticleAuthor, Author, Section, Tag
+from .structured_data import news_article
+
+SEARCH_MAX_LENGTH = 200
+
+
+def paginate(request: HttpRequest, queryset, per_page: int | None = None):
+    """One page of ``queryset``; a page number that does not exist is a 404."""
+    paginator = Paginator(queryset, per_page or settings.LIST_PAGE_SIZE)
+    try:
+        return paginator.page(request.GET.get("page") or 1)
+    except InvalidPage as exc:
+        raise Http404(f"No such page: {exc}") from exc
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    stories = Article.objects.published().for_cards()
+    top = stories.filter(featured=True).first() or stories.first()
+    latest = stories.exclude(pk=top.pk) if top else stories
+    return render(
+        request,
+        "articles/home.html",
+        {"top": top, "latest": latest[: settings.HOME_PAGE_SIZE]},
+    )
+
+
+@require_safe
+def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    article = get_object_or_404(
+        Article.objects.published()
+        .select_related("section", "lead_image")
+        .prefetch_related(
+            Prefetch("bylines", queryset=ArticleAuthor.objects.select_related("author__photo")),
+            "tags",
+        ),
+        slug=slug,
+    )
+    others = Article.objects.published().for_cards().exclude(pk=article.pk)
+    size = settings.SIDEBAR_LIST_SIZE
+    context = {
+        "article": article,
+        "authors": article.byline,
+        # Until reads are counted, "Popular Articles" is the newest of the top stories
+        # (then the newest stories): see the template's note.
+        "popular": others.order_by("-featured", "-published_at")[:size],
+        "latest": others[:size],
+    }
+    context["json_ld"] = news_article(request, article, context["authors"])
+    return render(request, "articles/article_detail.html", context)
+
+
+def _listing(request, template, owner, stories):
+    return render(request, template, {"owner": owner, "page": paginate(request, stories)})
+
+
+@require_safe
+def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    section = get_object_or_404(Section, slug=slug)
+    stories = Article.objects.published().for_cards().filter(section=section)
+    return _listing(request, "articles/section_detail.html", section, stories)
+
+
+@require_safe
+def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    author = get_object_or_404(Author.objects.select_related("photo"), slug=slug)
+    stories = Article.objects.published().for_cards().filter(authors=author)
+    return _listing(request, "articles/author_detail.html", author, stories)
+
+
+@require_safe
+def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    tag = get_object_or_404(Tag, slug=slug)
+    stories = Article.objects.published().for_cards().filter(tags=tag)
+    return _listing(request, "articles/tag_detail.html", tag, stories)
+
+
+@require_safe
+def search(request: HttpRequest) -> HttpResponse:
+    """A plain word match over headline and sub-headline; every word must appear."""
+    query = " ".join(request.GET.get("q", "").split())[:SEARCH_MAX_LENGTH]
+    stories = Article.objects.none()
+    words = [word for word in query.split() if any(ch.isalnum() for ch in word)][:10]
+    if words:
+        stories = Article.objects.published().for_cards()
+        for word in words:
+            stories = stories.filter(Q(headline__icontains=word) | Q(dek__icontains=word))
+    return render(
+        request, "articles/search.html", {"query": query, "page": paginate(request, stories)}
+    )
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The branded 500 page, rendered without touching the database."""
+    html = loader.render_to_string("500.html", {"site_name": settings.SITE_NAME})
+    return HttpResponseServerError(html)

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "newsletter"
+
+urlpatterns = [
+    path("", views.signup_page, name="signup"),
+    path("subscribe/", views.subscribe, name="subscribe"),
+]

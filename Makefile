@@ -53,7 +53,7 @@ migrations-check: venv
 test: lint migrations-check test-sqlite test-postgres
 
 test-sqlite: venv
-	DATABASE_URL=sqlite:// $(BIN)/pytest
+	DATABASE_URL=sqlite:// $(BIN)/python -m pytest
 
 # PostgreSQL runs when it answers at DATABASE_URL (if that is a PostgreSQL URL) or at $(PG_URL);
 # with REQUIRE_POSTGRES=1 a missing server fails the run instead of skipping it.
@@ -61,7 +61,7 @@ test-postgres: venv
 	@url="$${DATABASE_URL:-}"; case "$$url" in postgres*) ;; *) url="$(PG_URL)";; esac; \
 	if $(BIN)/python -c 'import sys, psycopg; psycopg.connect(sys.argv[1].replace("/newsroom", "/postgres"), connect_timeout=3).close()' "$$url" 2>/dev/null; then \
 	  echo "PostgreSQL answers at $$url: running the suite on it"; \
-	  DATABASE_URL="$$url" $(BIN)/pytest; \
+	  DATABASE_URL="$$url" $(BIN)/python -m pytest; \
 	elif [ "$${REQUIRE_POSTGRES:-0}" = "1" ]; then \
 	  echo "REQUIRE_POSTGRES=1 but PostgreSQL does not answer at $$url" >&2; exit 1; \
 	else \

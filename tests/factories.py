@@ -1,0 +1,72 @@
+"""Tiny factories: plain functions that make valid objects with overridable fields."""
+
+import datetime as dt
+import io
+import itertools
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from PIL import Image as PILImage
+
+from articles.models import Article, ArticleAuthor, Author, Image, Section, Tag
+
+_seq = itertools.count(1)
+
+
+def jpeg_bytes(width=1600, height=1000, color=(30, 90, 160), exif=None) -> bytes:
+    buffer = io.BytesIO()
+    picture = PILImage.new("RGB", (width, height), color)
+    picture.save(buffer, "JPEG", quality=80, **({"exif": exif} if exif is not None else {}))
+    return buffer.getvalue()
+
+
+def make_image(**fields) -> Image:
+    n = next(_seq)
+    data = fields.pop("data", None) or jpeg_bytes(
+        fields.pop("width", 1600), fields.pop("height", 1000), color=(n % 255, 90, 160)
+    )
+    fields.setdefault("alt_text", f"Picture {n}")
+    fields.setdefault("caption", f"Caption {n}")
+    fields.setdefault("credit", "Photo: Tests")
+    image = Image(file=SimpleUploadedFile(f"picture-{n}.jpg", data, "image/jpeg"), **fields)
+    image.save()
+    return image
+
+
+def make_section(**fields) -> Section:
+    n = next(_seq)
+    fields.setdefault("name", f"Section {n}")
+    fields.setdefault("slug", f"section-{n}")
+    return Section.objects.create(**fields)
+
+
+def make_author(**fields) -> Author:
+    n = next(_seq)
+    fields.setdefault("name", f"Reporter {n}")
+    fields.setdefault("slug", f"reporter-{n}")
+    fields.setdefault("bio", f"Reporter {n} covers the news.")
+    return Author.objects.create(**fields)
+
+
+def make_tag(**fields) -> Tag:
+    n = next(_seq)
+    fields.setdefault("name", f"Tag {n}")
+    fields.setdefault("slug", f"tag-{n}")
+    return Tag.objects.create(**fields)
+
+
+def make_article(*, authors=(), tags=(), **fields) -> Article:
+    """A published story an hour old, unless the fields say otherwise."""
+    n = next(_seq)
+    fields.setdefault("headline", f"Story number {n}")
+    fields.setdefault("slug", f"story-{n}")
+    fields.setdefault("dek", f"The second point of story {n}.")
+    fields.setdefault("body", f"<p>Body of story {n}.</p>")
+    fields.setdefault("status", Article.Status.PUBLISHED)
+    if fields["status"] == Article.Status.PUBLISHED:
+        fields.setdefault("published_at", timezone.now() - dt.timedelta(hours=1, minutes=n))
+    article = Article.objects.create(**fields)
+    for position, author in enumerate(authors):
+        ArticleAuthor.objects.create(article=article, author=author, position=position)
+    article.tags.set(tags)
+    return article

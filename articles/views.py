@@ -24,7 +24,8 @@ def paginate(request: HttpRequest, queryset, per_page: int | None = None):
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     stories = Article.objects.published().for_cards()
-    top = stories.filter(featured=True).first() or stories.first()
+    # The newest top story leads; with none flagged, the newest story.
+    top = stories.order_by("-featured", "-published_at").first()
     latest = stories.exclude(pk=top.pk) if top else stories
     return render(
         request,

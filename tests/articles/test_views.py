@@ -78,7 +78,8 @@ def test_article_page_has_every_part_of_the_anatomy(client, story):
     # 5 byline with author links, dates, updated, reading time
     assert 'href="/author/all-israel-news-staff/">All Israel News Staff</a> and' in html
     assert 'href="/author/dana-levi/">Dana Levi</a>' in html
-    assert f'datetime="{story.published_at.astimezone(timezone.get_current_timezone()).isoformat()}"' in html
+    local_published = timezone.localtime(story.published_at).isoformat()
+    assert f'datetime="{local_published}"' in html
     assert "Updated <time" in html
     assert "min read" in html
     # 6 lead image in a figure with srcset, sizes, dimensions, alt, caption and credit
@@ -129,7 +130,7 @@ def test_article_head_metadata(client, story):
     assert f'<link rel="canonical" href="{url}">' in html
     assert '<meta property="og:type" content="article">' in html
     assert f'<meta property="og:url" content="{url}">' in html
-    assert re.search(r'<meta property="og:image" content="http://testserver/media/renditions/', html)
+    assert '<meta property="og:image" content="http://testserver/media/renditions/' in html
     assert '<meta name="twitter:card" content="summary_large_image">' in html
     assert '<meta property="article:tag" content="Water">' in html
     assert 'type="application/rss+xml"' in html

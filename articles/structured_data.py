@@ -6,6 +6,8 @@ from django.conf import settings
 from django.templatetags.static import static
 from django.utils.safestring import SafeString, mark_safe
 
+from .templatetags.newsroom import isotime
+
 _SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 
@@ -23,8 +25,8 @@ def news_article(request, article, authors) -> SafeString:
         "headline": article.headline,
         "description": article.summary,
         "mainEntityOfPage": {"@type": "WebPage", "@id": absolute(article.get_absolute_url())},
-        "datePublished": article.published_at.isoformat(),
-        "dateModified": article.modified.isoformat(),
+        "datePublished": isotime(article.published_at),
+        "dateModified": isotime(article.modified),
         "author": [
             {
                 "@type": author.schema_type,

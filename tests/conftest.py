@@ -1,3 +1,5 @@
+import os
+
 import pytest
 
 
@@ -10,3 +12,33 @@ def _test_storage(settings, tmp_path):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Playwright drives Debian's Chromium; it never downloads a browser of its own."""
+    require_tool(CHROMIUM, "apt-get install chromium")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+def require_tool(path, install: str) -> None:
+    """Skip a test whose tool is missing; with REQUIRE_TOOLS=1 (as in CI) fail instead."""
+    if os.path.exists(path):
+        return
+    message = f"{path} is missing ({install})"
+    if os.environ.get("REQUIRE_TOOLS") == "1":
+        pytest.fail(f"REQUIRE_TOOLS=1 but {message}")
+    pytest.skip(message)

@@ -78,7 +78,7 @@ def test_article_page_has_every_part_of_the_anatomy(client, story):
     # 5 byline with author links, dates, updated, reading time
     assert 'href="/author/all-israel-news-staff/">All Israel News Staff</a> and' in html
     assert 'href="/author/dana-levi/">Dana Levi</a>' in html
-    local_published = timezone.localtime(story.published_at).isoformat()
+    local_published = timezone.localtime(story.published_at).isoformat(timespec="seconds")
     assert f'datetime="{local_published}"' in html
     assert "Updated <time" in html
     assert "min read" in html
@@ -139,8 +139,11 @@ def test_article_head_metadata(client, story):
     assert data["@type"] == "NewsArticle"
     assert data["headline"] == story.headline
     assert data["mainEntityOfPage"]["@id"] == url
-    assert data["datePublished"] == story.published_at.isoformat()
-    assert data["dateModified"] == story.updated_at.isoformat()
+    published = dt.datetime.fromisoformat(data["datePublished"])
+    modified = dt.datetime.fromisoformat(data["dateModified"])
+    assert published == story.published_at.replace(microsecond=0)
+    assert modified == story.updated_at.replace(microsecond=0)
+    assert published.utcoffset() == timezone.localtime(story.published_at).utcoffset()
     assert data["author"] == [
         {
             "@type": "Organization",

@@ -1,0 +1,64 @@
+"""A reader's journey in headless Chromium, on the demo newsroom served by a live server."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import Page, expect
+
+from newsletter.models import Subscriber
+
+DEMO_STORIES = Path(__file__).resolve().parent.parent / "articles" / "demo" / "stories"
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def demo_site(live_server):
+    call_command("import_articles", str(DEMO_STORIES), verbosity=0)
+    return live_server.url
+
+
+def test_reader_follows_a_story_and_subscribes(page: Page, demo_site):
+    page.set_viewport_size({"width": 360, "height": 800})
+    page.goto(demo_site + "/")
+    expect(page.locator("a.site-name")).to_have_text("All Israel News")
+    expect(page.get_by_role("navigation", name="Sections")).to_be_visible()
+
+    top_story = page.locator(".top-story .card__headline a")
+    headline = top_story.inner_text()
+    top_story.click()
+    expect(page).to_have_url(re.compile(r"/news/[\w-]+/$"))
+
+    # The anatomy, as a reader on a phone sees it.
+    expect(page.locator("h1")).to_have_count(1)
+    expect(page.locator("h1")).to_have_text(headline)
+    expect(page.locator(".story__section a")).to_be_visible()
+    expect(page.locator(".story__dek")).to_be_visible()
+    expect(page.locator(".byline__authors a").first).to_be_visible()
+    expect(page.locator(".byline time").first).to_be_visible()
+    lead = page.locator(".story__figure img")
+    expect(lead).to_be_visible()
+    assert lead.evaluate("img => img.complete && img.naturalWidth > 0")
+    assert lead.evaluate("img => img.currentSrc.includes('/media/renditions/')")
+    expect(page.locator(".story__figure figcaption")).to_contain_text("Photo:")
+    assert page.locator(".story__body p").count() >= 3
+    expect(page.locator(".story__body blockquote").first).to_be_visible()
+    expect(page.locator(".tags a").first).to_be_visible()
+    expect(page.locator(".author-box")).to_contain_text("All Israel News Staff")
+    expect(page.get_by_role("heading", name="Popular Articles")).to_be_visible()
+    expect(page.get_by_role("heading", name="Latest Stories")).to_be_visible()
+    expect(page.locator(".site-footer")).to_be_visible()
+    # Nothing is wider than the phone's screen.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+    box = page.locator("aside .signup-box")
+    expect(box.get_by_role("heading")).to_have_text("Receive latest news & updates")
+    box.get_by_label("Email address").fill("Reader@Example.com")
+    box.get_by_role("button", name="Subscribe").click()
+    expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
+    subscriber = Subscriber.objects.get()
+    assert subscriber.email == "reader@example.com"
+    assert subscriber.status == Subscriber.Status.PENDING
+    assert subscriber.source.startswith("/news/")

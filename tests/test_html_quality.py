@@ -1,0 +1,74 @@
+"""Every kind of public page is valid HTML5 by the W3C Nu HTML checker (vnu.jar)."""
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from articles.models import Author
+from tests.conftest import require_tool
+from tests.factories import make_article, make_author, make_image, make_section, make_tag
+
+VNU = (
+    Path(__file__).resolve().parent.parent
+    / "node_modules"
+    / "vnu-jar"
+    / "build"
+    / "dist"
+    / "vnu.jar"
+)
+
+
+@pytest.mark.django_db
+def test_public_pages_are_valid_html(client, tmp_path):
+    require_tool(VNU, "npm ci, as make test does")
+    require_tool(shutil.which("java") or "java", "apt-get install default-jre-headless")
+    section = make_section(name="All Israel", slug="all-israel")
+    staff = make_author(name="All Israel News Staff", kind=Author.Kind.ORGANISATION)
+    article = make_article(
+        section=section,
+        lead_image=make_image(),
+        authors=[staff, make_author(photo=make_image())],
+        tags=[make_tag(), make_tag()],
+        body="<p>One</p><h2>Two</h2><blockquote><p>Three</p></blockquote><ul><li>Four</li></ul>",
+    )
+    make_article(section=section, featured=True, lead_image=make_image())
+    pages = {
+        "home": "/",
+        "article": article.get_absolute_url(),
+        "section": section.get_absolute_url(),
+        "author": staff.get_absolute_url(),
+        "tag": article.tags.first().get_absolute_url(),
+        "search": "/search/?q=story",
+        "newsletter": "/newsletter/",
+        "about": "/about/",
+        "privacy": "/privacy/",
+        "not-found": "/news/missing/",
+    }
+    files = []
+    for name, url in pages.items():
+        response = client.get(url)
+        assert response.status_code in (200, 404), url
+        path = tmp_path / f"{name}.html"
+        path.write_bytes(response.content)
+        files.append(str(path))
+    invalid = client.post("/newsletter/subscribe/", {"email": "not an address"})
+    (tmp_path / "signup-error.html").write_bytes(invalid.content)
+    files.append(str(tmp_path / "signup-error.html"))
+
+    result = subprocess.run(
+        ["java", "-jar", str(VNU), "--format", "json", "--stdout", *files],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    messages = json.loads(result.stdout)["messages"]
+    problems = [
+        f"{Path(m['url']).name}:{m.get('lastLine')}: {m['message']}"
+        for m in messages
+        if m["type"] == "error" or m.get("subType") == "warning"
+    ]
+    assert problems == []

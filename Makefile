@@ -7,7 +7,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/newsroom
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help venv run serve migrate demo test test-sqlite test-postgres lint format migrations-check clean
+.PHONY: help venv run serve migrate demo test tools test-sqlite test-postgres lint format migrations-check clean
 
 help:
 	@echo "make run               set up and serve the demo site on SQLite at http://$(HOST):$(PORT)/"
@@ -50,7 +50,14 @@ format: venv
 migrations-check: venv
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 
-test: lint migrations-check test-sqlite test-postgres
+test: lint migrations-check tools test-sqlite test-postgres
+
+# The page checkers the suite uses (Nu HTML checker, axe-core), from the npm registry.
+tools: node_modules/.package-lock.json
+
+node_modules/.package-lock.json: package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --ignore-scripts --loglevel=error; \
+	else echo "npm is missing: the HTML and accessibility checks will be skipped"; fi
 
 test-sqlite: venv
 	DATABASE_URL=sqlite:// $(BIN)/python -m pytest
@@ -69,4 +76,4 @@ test-postgres: venv
 	fi
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache

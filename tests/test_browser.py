@@ -8,8 +8,11 @@ from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from newsletter.models import Subscriber
+from tests.conftest import require_tool
 
-DEMO_STORIES = Path(__file__).resolve().parent.parent / "articles" / "demo" / "stories"
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_STORIES = ROOT / "articles" / "demo" / "stories"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,11 +23,26 @@ def demo_site(live_server):
     return live_server.url
 
 
-def test_reader_follows_a_story_and_subscribes(page: Page, demo_site):
+def accessibility_violations(page: Page) -> list[str]:
+    """axe-core's findings for the page as loaded (WCAG 2.x A and AA rules)."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']})"
+    )
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes, e.g. {v['nodes'][0]['target']})"
+        for v in result["violations"]
+    ]
+
+
+def test_reader_follows_a_story_and_subscribes(page: Page, browser, demo_site):
+    require_tool(AXE, "npm ci, as make test does")
     page.set_viewport_size({"width": 360, "height": 800})
     page.goto(demo_site + "/")
     expect(page.locator("a.site-name")).to_have_text("All Israel News")
     expect(page.get_by_role("navigation", name="Sections")).to_be_visible()
+
+    assert accessibility_violations(page) == []
 
     top_story = page.locator(".top-story .card__headline a")
     headline = top_story.inner_text()
@@ -52,7 +70,12 @@ def test_reader_follows_a_story_and_subscribes(page: Page, demo_site):
     expect(page.locator(".site-footer")).to_be_visible()
     # Nothing is wider than the phone's screen.
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert accessibility_violations(page) == []
 
+    # The signup works with JavaScript turned off, from the same cached page.
+    article_url = page.url
+    page = browser.new_context(java_script_enabled=False).new_page()
+    page.goto(article_url)
     box = page.locator("aside .signup-box")
     expect(box.get_by_role("heading")).to_have_text("Receive latest news & updates")
     box.get_by_label("Email address").fill("Reader@Example.com")

@@ -267,14 +267,21 @@ class Article(models.Model):
     def __str__(self):
         return self.headline
 
+    def clean(self):
+        # A blank slug comes from the headline, before the constraints are checked.
+        self._fill_slug()
+
     def save(self, *args, **kwargs):
         self.body = clean_html(self.body)
-        if not self.slug:
-            self.slug = unique_slug(Article, self.headline, exclude_pk=self.pk)
+        self._fill_slug()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("articles:article", kwargs={"slug": self.slug})
+
+    def _fill_slug(self):
+        if not self.slug and self.headline:
+            self.slug = unique_slug(Article, self.headline, exclude_pk=self.pk)
 
     @property
     def is_public(self) -> bool:

@@ -1,32 +1,48 @@
-from django import forms
-from django.core.validators import validate_email
+import unicodedata
 
-from .services import normalise_email
+from django import forms
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from .services import INVALID_MESSAGE, MAX_LENGTH, normalise_email
 
 CONSENT_TEXT = (
     "We will email you the latest news. Every email has a link to unsubscribe at once; "
     "we never share your address."
 )
+SOURCE_MAX_LENGTH = 500
+
+
+def site_path(value: str) -> str:
+    """``value`` if it is a path on this site, else empty: never an absolute or
+    protocol-relative URL (``//host``, or ``/\\host``, which browsers read the same way)."""
+    if any(unicodedata.category(ch) == "Cc" for ch in value):
+        return ""
+    if not value.startswith("/") or not url_has_allowed_host_and_scheme(value, allowed_hosts=None):
+        return ""
+    return value[:SOURCE_MAX_LENGTH]
 
 
 class SignupForm(forms.Form):
     email = forms.CharField(
         label="Email address",
-        max_length=254,
+        max_length=MAX_LENGTH,
+        # Not trimmed here: normalise_email() must see a newline at the ends to refuse it.
+        strip=False,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "placeholder": "you@example.com"}),
         error_messages={
             "required": "Enter your email address.",
             "max_length": "That email address is too long.",
+            "null_characters_not_allowed": INVALID_MESSAGE,
         },
     )
-    source = forms.CharField(max_length=500, required=False, widget=forms.HiddenInput)
+    # The page the box was on, filled in by the page itself; never a reason to refuse a signup.
+    source = forms.CharField(required=False, strip=False, widget=forms.HiddenInput)
 
     def clean_email(self):
-        email = normalise_email(self.cleaned_data["email"])
-        validate_email(email)
-        return email
+        raw = self.cleaned_data["email"]
+        if not raw.strip():
+            raise forms.ValidationError(self.fields["email"].error_messages["required"], "required")
+        return normalise_email(raw)
 
     def clean_source(self):
-        source = self.cleaned_data["source"]
-        # Only a path on this site: never an absolute or protocol-relative URL.
-        return source if source.startswith("/") and not source.startswith("//") else ""
+        return site_path(self.cleaned_data["source"])

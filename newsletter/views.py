@@ -24,7 +24,12 @@ def signup_page(request: HttpRequest) -> HttpResponse:
 def subscribe(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST)
     if not form.is_valid():
-        context = {"form": form, "consent": CONSENT_TEXT}
+        # The form again, still crediting the page the reader came from (a path, or nothing).
+        context = {
+            "form": form,
+            "consent": CONSENT_TEXT,
+            "signup_source": form.cleaned_data.get("source", ""),
+        }
         return render(request, "newsletter/signup.html", context, status=400)
     services.subscribe(email=form.cleaned_data["email"], source=form.cleaned_data["source"])
     return render(request, "newsletter/thanks.html", {"email": form.cleaned_data["email"]})

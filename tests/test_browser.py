@@ -27,7 +27,8 @@ def accessibility_violations(page: Page) -> list[str]:
     """axe-core's findings for the page as loaded (WCAG 2.x A and AA rules)."""
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(
-        "axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']})"
+        "axe.run(document, {runOnly: "
+        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']})"
     )
     return [
         f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes, e.g. {v['nodes'][0]['target']})"

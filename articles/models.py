@@ -267,10 +267,6 @@ class Article(models.Model):
     def __str__(self):
         return self.headline
 
-    def clean(self):
-        # A blank slug comes from the headline, before the constraints are checked.
-        self._fill_slug()
-
     def save(self, *args, **kwargs):
         self.body = clean_html(self.body)
         self._fill_slug()
@@ -278,6 +274,10 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:article", kwargs={"slug": self.slug})
+
+    def clean(self):
+        # A blank slug comes from the headline, before the constraints are checked.
+        self._fill_slug()
 
     def _fill_slug(self):
         if not self.slug and self.headline:

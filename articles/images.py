@@ -16,7 +16,8 @@ from django.core.files.base import ContentFile
 from PIL import Image as PILImage
 from PIL import ImageOps, UnidentifiedImageError
 
-ACCEPTED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "png"}
+# MPO is the JPEG that cameras and phones write with extra frames (preview, depth map).
+ACCEPTED_FORMATS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "png"}
 RENDITION_FORMATS = {"webp": "WEBP", "jpg": "JPEG"}
 
 

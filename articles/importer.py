@@ -15,7 +15,7 @@ import yaml
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.validators import validate_slug
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils.text import slugify
 
 from . import images
@@ -40,6 +40,18 @@ ALLOWED_KEYS = {
     "featured",
 }
 AUTHOR_KEYS = {"name", "bio", "slug"}
+# Article fields the importer fills, and the front-matter key that fills each (for messages).
+ARTICLE_KEYS = {
+    "headline": "title",
+    "slug": "slug",
+    "dek": "dek",
+    "description": "description",
+    "body": "body",
+    "status": "status",
+    "published_at": "published",
+    "updated_at": "updated",
+    "featured": "featured",
+}
 MARKDOWN_EXTENSIONS = ["sane_lists", "smarty"]
 
 
@@ -188,6 +200,8 @@ def read_story(path: Path) -> Story:
         meta = yaml.safe_load(front) or {}
     except yaml.YAMLError as exc:
         raise StoryFileError(path, f"the YAML front matter is not valid: {exc}") from exc
+    except ValueError as exc:  # an impossible date such as 2026-13-45 (PyYAML builds it)
+        raise StoryFileError(path, f"the YAML front matter has an impossible date: {exc}") from exc
     if not isinstance(meta, dict):
         raise StoryFileError(path, "the YAML front matter must be a mapping of keys to values")
 
@@ -200,6 +214,8 @@ def read_story(path: Path) -> Story:
 
     title = _text(path, meta, "title", required=True)
     slug = _text(path, meta, "slug") or slugify(title)
+    if not slug:
+        raise StoryFileError(path, "no slug can be made from the title: add a 'slug'")
     try:
         validate_slug(slug)
     except ValidationError:
@@ -255,7 +271,7 @@ def read_story(path: Path) -> Story:
         image_caption=_text(path, meta, "image_caption"),
         image_credit=_text(path, meta, "image_credit"),
     )
-    _validate_article_fields(story)
+    _validate_fields(story)
     return story
 
 
@@ -272,23 +288,52 @@ def _article_values(story: Story) -> dict:
     }
 
 
-def _validate_article_fields(story: Story) -> None:
-    """Field lengths and constraints, checked before anything is written."""
-    article = Article(slug=story.slug, **_article_values(story))
+def _check(path: Path, instance, keys: dict[str, str]) -> None:
+    """Validate the fields of a row the story would write; ``keys`` maps each field checked
+    to the front-matter key that fills it, for the message."""
+    exclude = [f.name for f in instance._meta.get_fields() if f.name not in keys]
     try:
-        article.full_clean(exclude=["slug", "section", "lead_image"], validate_unique=False)
+        instance.full_clean(exclude=exclude, validate_unique=False)
     except ValidationError as exc:
         problems = "; ".join(
-            f"{name}: {' '.join(messages)}" for name, messages in exc.message_dict.items()
+            f"{keys.get(name, 'story')}: {' '.join(messages)}"
+            for name, messages in exc.message_dict.items()
         )
-        raise StoryFileError(story.path, problems) from exc
+        raise StoryFileError(path, problems) from exc
+
+
+def _validate_fields(story: Story) -> None:
+    """Field lengths and constraints of every row the story writes, checked before any is,
+    so that a dry run finds them too."""
+    path = story.path
+    _check(path, Article(slug=story.slug, **_article_values(story)), ARTICLE_KEYS)
+    if story.section:
+        if not slugify(story.section):
+            raise StoryFileError(path, f"section {story.section!r} has no letters or digits")
+        section = Section(name=story.section, slug=slugify(story.section))
+        _check(path, section, {"name": "section", "slug": "section"})
+    for entry in story.authors:
+        author = Author(name=entry.name, slug=entry.slug)
+        _check(path, author, {"name": "author name", "slug": "author slug"})
+    for name in story.tags:
+        _check(path, Tag(name=name, slug=slugify(name)), {"name": "tag", "slug": "tag"})
+    if story.image:
+        image = Image(
+            alt_text=story.image_alt, caption=story.image_caption, credit=story.image_credit
+        )
+        keys = {"alt_text": "image_alt", "caption": "image_caption", "credit": "image_credit"}
+        _check(path, image, keys)
+
+
+def _named(model, name: str):
+    """The section or tag with this name (or, failing that, its slug), created if missing."""
+    slug = slugify(name)
+    found = model.objects.filter(name=name).first() or model.objects.filter(slug=slug).first()
+    return found or model.objects.create(name=name, slug=slug)
 
 
 def _section(name: str) -> Section | None:
-    if not name:
-        return None
-    section = Section.objects.filter(slug=slugify(name)).first()
-    return section or Section.objects.create(name=name, slug=slugify(name))
+    return _named(Section, name) if name else None
 
 
 def _author(entry: AuthorEntry) -> Author:
@@ -301,14 +346,10 @@ def _author(entry: AuthorEntry) -> Author:
     return author
 
 
-def _tag(name: str) -> Tag:
-    tag = Tag.objects.filter(slug=slugify(name)).first()
-    return tag or Tag.objects.create(name=name, slug=slugify(name))
-
-
-def _image(story: Story, new_files: list[str]) -> Image | None:
+def _image(story: Story, new_files: list[str]) -> tuple[Image | None, bool]:
+    """The lead image, stored once per distinct file, and whether its texts changed."""
     if story.image is None:
-        return None
+        return None, False
     with story.image.open("rb") as handle:
         source = File(handle, name=story.image.name)
         image = Image.objects.filter(source_sha256=images.digest(source)).first()
@@ -324,7 +365,7 @@ def _image(story: Story, new_files: list[str]) -> Image | None:
             new_files.extend(
                 name for copies in image.renditions.values() for name in copies.values()
             )
-            return image
+            return image, False
     wanted = {
         "alt_text": story.image_alt,
         "caption": story.image_caption,
@@ -334,14 +375,15 @@ def _image(story: Story, new_files: list[str]) -> Image | None:
         for name, value in wanted.items():
             setattr(image, name, value)
         image.save(update_fields=list(wanted))
-    return image
+        return image, True
+    return image, False
 
 
 def _write(story: Story, new_files: list[str]) -> str:
     section = _section(story.section)
     authors = [_author(entry) for entry in story.authors]
-    tags = [_tag(name) for name in story.tags]
-    lead_image = _image(story, new_files)
+    tags = [_named(Tag, name) for name in story.tags]
+    lead_image, image_changed = _image(story, new_files)
 
     values = {**_article_values(story), "section": section, "lead_image": lead_image}
     article = Article.objects.filter(slug=story.slug).first()
@@ -352,7 +394,7 @@ def _write(story: Story, new_files: list[str]) -> str:
         changed = {name: value for name, value in values.items() if getattr(article, name) != value}
         for name, value in changed.items():
             setattr(article, name, value)
-        outcome = "updated" if changed else "unchanged"
+        outcome = "updated" if changed or image_changed else "unchanged"
     if outcome != "unchanged":
         article.full_clean()
         article.save()
@@ -383,6 +425,9 @@ def import_story(story: Story) -> str:
     except ValidationError as exc:
         _delete_files(new_files)
         raise StoryFileError(story.path, "; ".join(exc.messages)) from exc
+    except DatabaseError as exc:  # e.g. a row another editor saved meanwhile
+        _delete_files(new_files)
+        raise StoryFileError(story.path, f"the database refused the story: {exc}") from exc
     except Exception:
         _delete_files(new_files)
         raise

@@ -42,3 +42,10 @@ def require_tool(path, install: str) -> None:
     if os.environ.get("REQUIRE_TOOLS") == "1":
         pytest.fail(f"REQUIRE_TOOLS=1 but {message}")
     pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def live_server(django_db_setup, live_server):
+    """The live server, stopped before the test database is dropped (its thread holds a
+    connection that would keep PostgreSQL from dropping the database)."""
+    return live_server

@@ -7,12 +7,13 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/newsroom
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help venv run serve migrate demo test tools test-sqlite test-postgres lint format migrations-check clean
+.PHONY: help venv run serve migrate demo test tools bench-digest test-sqlite test-postgres lint format migrations-check clean
 
 help:
 	@echo "make run               set up and serve the demo site on SQLite at http://$(HOST):$(PORT)/"
 	@echo "make serve             the same site under gunicorn with DEBUG off (production mode)"
 	@echo "make test              ruff, then pytest on SQLite and (when reachable) PostgreSQL"
+	@echo "make bench-digest      the newsletter digest benchmark (PostgreSQL, SMTP sink)"
 	@echo "make lint | format | migrations-check | clean"
 
 $(STAMP): pyproject.toml
@@ -74,6 +75,10 @@ test-postgres: venv
 	else \
 	  echo "PostgreSQL does not answer at $$url: skipped the PostgreSQL run (REQUIRE_POSTGRES=1 makes this fail)"; \
 	fi
+
+# Benchmarks (not part of `make test`): they print their figures; see bench/.
+bench-digest: venv
+	$(BIN)/python bench/digest.py
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache

@@ -37,6 +37,13 @@ class SignupForm(forms.Form):
     )
     # The page the box was on, filled in by the page itself; never a reason to refuse a signup.
     source = forms.CharField(required=False, strip=False, widget=forms.HiddenInput)
+    # A honeypot: hidden from people by the stylesheet, filled in by form-stuffing bots. No
+    # max_length: a bot's overlong value must get the thanks page too, not a telling error.
+    website = forms.CharField(required=False)
+
+    @property
+    def is_bot(self) -> bool:
+        return bool(self.cleaned_data.get("website"))
 
     def clean_email(self):
         raw = self.cleaned_data["email"]

@@ -1,5 +1,7 @@
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 
 class Subscriber(models.Model):
@@ -8,12 +10,22 @@ class Subscriber(models.Model):
         CONFIRMED = "confirmed", "Confirmed"
         UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
 
+    class LeftBy(models.TextChoices):
+        LINK = "link", "Unsubscribe link"
+        ONE_CLICK = "one-click", "One-click (mail client)"
+        ADMIN = "admin", "Staff in the admin"
+
     email = models.EmailField(max_length=254, unique=True, help_text="Stored normalised.")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     source = models.CharField(
         max_length=500, blank=True, help_text="The page the reader signed up from."
     )
+    consent_text = models.TextField(blank=True, help_text="The consent line the reader saw.")
     created_at = models.DateTimeField(auto_now_add=True)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    left_by = models.CharField("unsubscribed by", max_length=20, choices=LeftBy.choices, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -23,7 +35,96 @@ class Subscriber(models.Model):
                 name="subscriber_email_normalised",
                 violation_error_message="Email addresses are stored in lower case.",
             ),
+            models.CheckConstraint(
+                condition=~Q(status="confirmed") | Q(confirmed_at__isnull=False),
+                name="subscriber_confirmed_has_time",
+                violation_error_message="A confirmed subscriber needs a confirmation time.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="unsubscribed")
+                | (Q(unsubscribed_at__isnull=False) & ~Q(left_by="")),
+                name="subscriber_unsubscribed_has_time_and_way",
+                violation_error_message="An unsubscribed address records when and how it left.",
+            ),
         ]
 
     def __str__(self):
         return self.email
+
+    def confirm(self) -> bool:
+        """Confirm a pending subscription; True if this call changed anything."""
+        if self.status != self.Status.PENDING:
+            return False
+        self.status, self.confirmed_at = self.Status.CONFIRMED, timezone.now()
+        self.save(update_fields=["status", "confirmed_at"])
+        return True
+
+    def unsubscribe(self, left_by: str) -> bool:
+        """Stop all mail to this address, recording when and how; True if it changed."""
+        if self.status == self.Status.UNSUBSCRIBED:
+            return False
+        self.status, self.unsubscribed_at, self.left_by = (
+            self.Status.UNSUBSCRIBED,
+            timezone.now(),
+            left_by,
+        )
+        self.save(update_fields=["status", "unsubscribed_at", "left_by"])
+        return True
+
+
+class Digest(models.Model):
+    """One edition of the "Latest news & updates" email."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+
+    subject = models.CharField(max_length=200)
+    since = models.DateTimeField(help_text="Lists stories published after this time...")
+    until = models.DateTimeField(help_text="...and up to this time.")
+    stories = models.ManyToManyField("articles.Article", related_name="digests", blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    locked_until = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="A sender holds the digest until then."
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(until__gte=models.F("since")),
+                name="digest_until_after_since",
+                violation_error_message="A digest's end cannot be before its start.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.subject} ({self.created_at:%Y-%m-%d})" if self.created_at else self.subject
+
+
+class Delivery(models.Model):
+    """One digest to one subscriber: the record that makes sending idempotent."""
+
+    class Status(models.TextChoices):
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    digest = models.ForeignKey(Digest, on_delete=models.CASCADE, related_name="deliveries")
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="deliveries")
+    status = models.CharField(max_length=20, choices=Status.choices)
+    attempts = models.PositiveSmallIntegerField(default=1)
+    error = models.TextField(blank=True)
+    last_attempt_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["digest", "subscriber"], name="delivery_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.digest} to {self.subscriber}: {self.status}"

@@ -1,11 +1,18 @@
 """Writes that the newsletter's views and commands share."""
 
+import datetime as dt
 import re
 import unicodedata
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
+from django.db import transaction
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
+from . import tasks
 from .models import Subscriber
 
 INVALID_MESSAGE = "Enter a valid email address, like name@example.com."
@@ -55,10 +62,45 @@ def normalise_email(raw: str) -> str:
     return email
 
 
-def subscribe(*, email: str, source: str = "") -> Subscriber:
-    """Record a signup: a new address becomes a pending subscriber; an address already
-    known is left as it is, so a repeat signup changes nothing and reveals nothing."""
-    subscriber, _created = Subscriber.objects.get_or_create(
-        email=email, defaults={"source": source[:500]}
-    )
+def subscribe(*, email: str, source: str = "", consent_text: str = "") -> Subscriber:
+    """Record a signup and mail a confirmation link when one is due.
+
+    A new address becomes pending; a pending one gets a fresh link at most once per
+    ``NEWSLETTER_RESEND_INTERVAL``; an unsubscribed one starts again as pending (it must
+    confirm again); a confirmed one is left alone. The caller shows the same page whatever
+    happened here, so nothing reveals who is subscribed.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        subscriber, created = Subscriber.objects.select_for_update().get_or_create(
+            email=email, defaults={"source": source[:500], "consent_text": consent_text}
+        )
+        due = created
+        if subscriber.status == Subscriber.Status.UNSUBSCRIBED:
+            subscriber.status = Subscriber.Status.PENDING
+            subscriber.source, subscriber.consent_text = source[:500], consent_text
+            due = True
+        elif subscriber.status == Subscriber.Status.PENDING and not created:
+            last = subscriber.confirmation_sent_at
+            interval = dt.timedelta(seconds=settings.NEWSLETTER_RESEND_INTERVAL)
+            due = last is None or now - last >= interval
+        if due:
+            subscriber.confirmation_sent_at = now
+            subscriber.save()
+            transaction.on_commit(lambda: tasks.send_confirmation.enqueue(subscriber.pk))
     return subscriber
+
+
+def over_signup_limit(client_address: str) -> bool:
+    """Count a signup from this client address; True once it passes the rate limit.
+
+    The address is kept only as a keyed hash, only in the cache, only for the window."""
+    limit, window = settings.NEWSLETTER_SIGNUP_RATE
+    digest = salted_hmac("newsletter.signup", client_address, algorithm="sha256").hexdigest()
+    key = f"newsletter:signup:{digest}"
+    cache.add(key, 0, timeout=window)
+    try:
+        return cache.incr(key) > limit
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)
+        return False

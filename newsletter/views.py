@@ -2,10 +2,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from . import services
+from . import services, tokens
 from .forms import CONSENT_TEXT, SignupForm
+from .models import Subscriber
 
 
 @require_safe
@@ -31,5 +32,54 @@ def subscribe(request: HttpRequest) -> HttpResponse:
             "signup_source": form.cleaned_data.get("source", ""),
         }
         return render(request, "newsletter/signup.html", context, status=400)
-    services.subscribe(email=form.cleaned_data["email"], source=form.cleaned_data["source"])
-    return render(request, "newsletter/thanks.html", {"email": form.cleaned_data["email"]})
+    email = form.cleaned_data["email"]
+    # Bots and floods get the very page a reader gets, and nothing is stored or sent.
+    limited = services.over_signup_limit(request.META.get("REMOTE_ADDR", ""))
+    if not form.is_bot and not limited:
+        services.subscribe(
+            email=email, source=form.cleaned_data["source"], consent_text=CONSENT_TEXT
+        )
+    return render(request, "newsletter/thanks.html", {"email": email})
+
+
+# The links in email are their own authority (signed for one address), so the buttons they
+# lead to need no CSRF token. Following a link only shows a page: mail scanners that fetch
+# every link must not confirm or unsubscribe anyone; the button's POST does.
+
+
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        subscriber = tokens.subscriber_for_confirm_token(token)
+    except tokens.LinkError as exc:
+        context = {"expired": exc.expired, "form": SignupForm(), "consent": CONSENT_TEXT}
+        return render(request, "newsletter/link_error.html", context, status=400)
+    if request.method == "POST":
+        subscriber.confirm()
+    if subscriber.status == Subscriber.Status.CONFIRMED:
+        return render(request, "newsletter/welcome.html", {"subscriber": subscriber})
+    if subscriber.status == Subscriber.Status.UNSUBSCRIBED:
+        context = {"expired": False, "form": SignupForm(), "consent": CONSENT_TEXT}
+        return render(request, "newsletter/link_error.html", context, status=400)
+    return render(request, "newsletter/confirm.html", {"subscriber": subscriber})
+
+
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        subscriber = tokens.subscriber_for_unsubscribe_token(token)
+    except tokens.LinkError:
+        context = {"expired": False, "form": SignupForm(), "consent": CONSENT_TEXT}
+        return render(request, "newsletter/link_error.html", context, status=400)
+    if request.method == "POST":
+        # RFC 8058: a mail client's one-click POST carries List-Unsubscribe=One-Click.
+        one_click = request.POST.get("List-Unsubscribe") == "One-Click"
+        left_by = Subscriber.LeftBy.ONE_CLICK if one_click else Subscriber.LeftBy.LINK
+        subscriber.unsubscribe(left_by)
+    if subscriber.status == Subscriber.Status.UNSUBSCRIBED:
+        return render(request, "newsletter/unsubscribed.html", {"subscriber": subscriber})
+    return render(request, "newsletter/unsubscribe.html", {"subscriber": subscriber})

@@ -44,6 +44,8 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 
 SITE_NAME = os.environ.get("SITE_NAME", "All Israel News")
+# The public address, for links in email (which has no request to build them from).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_TAGLINE = os.environ.get("SITE_TAGLINE", "News and analysis from Israel and the Middle East")
 SITE_LANGUAGE = "en"
 
@@ -55,6 +57,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django_tasks_db",
     "articles",
     "newsletter",
 ]
@@ -105,9 +108,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Background tasks: run at once, in process.
+# Background tasks: at once, in process, by default; TASKS_BACKEND=database queues them in the
+# database for `manage.py db_worker` (django-tasks-db).
 
-TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+_TASK_BACKENDS = {
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+_task_backend = os.environ.get("TASKS_BACKEND", "immediate")
+if _task_backend not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND must be 'immediate' or 'database', not {_task_backend!r}."
+    )
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_task_backend]}}
 
 # Authentication
 
@@ -181,6 +194,24 @@ if _email_backend == "smtp":
     }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", f"{SITE_NAME} <news@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Newsletter
+
+NEWSLETTER_DIGEST_SUBJECT = os.environ.get(
+    "NEWSLETTER_DIGEST_SUBJECT", f"{SITE_NAME}: Latest news & updates"
+)
+# The sender's physical or contact line, printed at the foot of every email.
+NEWSLETTER_CONTACT_LINE = os.environ.get(
+    "NEWSLETTER_CONTACT_LINE", f"{SITE_NAME}, Jerusalem, Israel. desk@example.com"
+)
+NEWSLETTER_CONFIRM_MAX_AGE = 7 * 24 * 3600  # seconds a confirmation link stays valid
+NEWSLETTER_RESEND_INTERVAL = 5 * 60  # at most one confirmation email per address per 5 min
+NEWSLETTER_SIGNUP_RATE = (10, 10 * 60)  # signups per client address, per 10 minutes
+NEWSLETTER_BATCH_SIZE = 200  # subscribers read from the database at a time
+NEWSLETTER_MAX_ATTEMPTS = 3  # deliveries that failed are retried on later runs up to this
+NEWSLETTER_LOCK_SECONDS = 5 * 60  # a sender's hold on a digest, renewed every batch
+NEWSLETTER_FIRST_DIGEST_DAYS = 7  # how far back the very first digest looks
+NEWSLETTER_MAX_STORIES = 20
 
 # Logging: one line per record to stdout.
 

@@ -70,3 +70,19 @@ def make_article(*, authors=(), tags=(), **fields) -> Article:
         ArticleAuthor.objects.create(article=article, author=author, position=position)
     article.tags.set(tags)
     return article
+
+
+def make_subscriber(**fields):
+    """A subscriber in the given status, with the times that status requires."""
+    from newsletter.models import Subscriber
+
+    n = next(_seq)
+    fields.setdefault("email", f"reader{n}@example.com")
+    status = fields.setdefault("status", Subscriber.Status.CONFIRMED)
+    now = timezone.now()
+    if status == Subscriber.Status.CONFIRMED:
+        fields.setdefault("confirmed_at", now)
+    if status == Subscriber.Status.UNSUBSCRIBED:
+        fields.setdefault("unsubscribed_at", now)
+        fields.setdefault("left_by", Subscriber.LeftBy.LINK)
+    return Subscriber.objects.create(**fields)

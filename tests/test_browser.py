@@ -75,7 +75,8 @@ def test_reader_follows_a_story_and_subscribes(page: Page, browser, demo_site):
 
     # The signup works with JavaScript turned off, from the same cached page.
     article_url = page.url
-    page = browser.new_context(java_script_enabled=False).new_page()
+    no_script = browser.new_context(java_script_enabled=False)
+    page = no_script.new_page()
     page.goto(article_url)
     box = page.locator("aside .signup-box")
     expect(box.get_by_role("heading")).to_have_text("Receive latest news & updates")
@@ -86,3 +87,4 @@ def test_reader_follows_a_story_and_subscribes(page: Page, browser, demo_site):
     assert subscriber.email == "reader@example.com"
     assert subscriber.status == Subscriber.Status.PENDING
     assert subscriber.source.startswith("/news/")
+    no_script.close()

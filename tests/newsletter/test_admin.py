@@ -3,6 +3,7 @@
 import pytest
 
 from newsletter.models import Subscriber
+from tests.factories import make_subscriber
 
 pytestmark = pytest.mark.django_db
 
@@ -12,13 +13,13 @@ CHANGELIST = "/admin/newsletter/subscriber/"
 @pytest.fixture
 def subscribers():
     return {
-        "pending": Subscriber.objects.create(email="dana@example.com", source="/news/water/"),
-        "confirmed": Subscriber.objects.create(
+        "pending": make_subscriber(
+            email="dana@example.com", source="/news/water/", status=Subscriber.Status.PENDING
+        ),
+        "confirmed": make_subscriber(
             email="yossi@example.org", source="/", status=Subscriber.Status.CONFIRMED
         ),
-        "gone": Subscriber.objects.create(
-            email="old@example.net", status=Subscriber.Status.UNSUBSCRIBED
-        ),
+        "gone": make_subscriber(email="old@example.net", status=Subscriber.Status.UNSUBSCRIBED),
     }
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from newsletter.forms import CONSENT_TEXT
 from newsletter.models import Subscriber
 from tests.factories import make_article
 
@@ -57,10 +58,13 @@ def test_get_subscribe_is_not_allowed(client):
 # A valid signup
 
 
-def test_signup_stores_one_pending_subscriber(reader):
+def test_signup_stores_one_pending_subscriber(
+    reader, mailoutbox, django_capture_on_commit_callbacks
+):
     before = timezone.now()
 
-    response = signup(reader, "Reader@Example.com", source="/news/desalination-plant/")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = signup(reader, "Reader@Example.com", source="/news/desalination-plant/")
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -72,7 +76,17 @@ def test_signup_stores_one_pending_subscriber(reader):
     assert subscriber.email == "reader@example.com"
     assert subscriber.status == Subscriber.Status.PENDING
     assert subscriber.source == "/news/desalination-plant/"
+    assert subscriber.consent_text == CONSENT_TEXT
     assert before <= subscriber.created_at <= timezone.now()
+    assert before <= subscriber.confirmation_sent_at <= timezone.now()
+    assert (subscriber.confirmed_at, subscriber.unsubscribed_at, subscriber.left_by) == (
+        None,
+        None,
+        "",
+    )
+    # The confirmation request went out through the Tasks framework, once.
+    assert [m.to for m in mailoutbox] == [["reader@example.com"]]
+    assert mailoutbox[0].subject == "Confirm your subscription to All Israel News"
 
 
 @pytest.mark.parametrize(
@@ -96,11 +110,10 @@ def test_repeat_signup_creates_nothing_and_answers_the_same(reader, first, again
     assert subscriber.status == Subscriber.Status.PENDING
 
 
-@pytest.mark.parametrize("status", [Subscriber.Status.CONFIRMED, Subscriber.Status.UNSUBSCRIBED])
-def test_signup_for_a_known_address_changes_nothing(reader, status):
+def test_signup_for_a_confirmed_address_changes_nothing(reader, mailoutbox):
     as_new = signup(reader, "reader@example.com", source="/first/")
-    Subscriber.objects.update(status=status)
     known = Subscriber.objects.get()
+    known.confirm()
 
     response = signup(reader, "Reader@example.com", source="/later/")
 
@@ -109,10 +122,12 @@ def test_signup_for_a_known_address_changes_nothing(reader, status):
     subscriber = Subscriber.objects.get()
     assert (subscriber.pk, subscriber.status, subscriber.source, subscriber.created_at) == (
         known.pk,
-        status,
+        Subscriber.Status.CONFIRMED,
         "/first/",
         known.created_at,
     )
+    assert subscriber.confirmed_at == known.confirmed_at
+    assert not mailoutbox
 
 
 # Invalid addresses

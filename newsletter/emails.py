@@ -1,0 +1,129 @@
+"""The newsletter's messages: a confirmation request and the digest.
+
+Every message carries a signed unsubscribe link in its body and in the ``List-Unsubscribe``
+and ``List-Unsubscribe-Post`` headers (RFC 8058), so mail clients can offer one click.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from . import tokens
+from .models import Digest, Subscriber
+
+# Rendered once per digest; each message swaps in its reader's own link.
+UNSUBSCRIBE_PLACEHOLDER = "https://unsubscribe.invalid/placeholder"
+
+
+def absolute(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def unsubscribe_url(subscriber: Subscriber) -> str:
+    token = tokens.unsubscribe_token(subscriber)
+    return absolute(reverse("newsletter:unsubscribe", kwargs={"token": token}))
+
+
+class _OneLineHeader(str):
+    """A header value the email library writes out as it is, on one line.
+
+    The library folds a header longer than 78 characters, and a long word with no space to
+    break at (an unsubscribe URL with its token) it rewrites as RFC 2047 encoded words
+    (``=?utf-8?q?=3Chttps=3A//...?=``), which mail clients do not read as a URL: Gmail and
+    Yahoo would then offer no one-click unsubscribe. RFC 5322 allows lines of up to 998
+    characters; a str with a ``name`` and a ``fold()`` is stored and written unchanged."""
+
+    def __new__(cls, name: str, value: str):
+        if len(name) + len(value) + 2 > 998 or any(ch in value for ch in "\r\n\0"):
+            raise ValueError(f"{name} cannot be written on one line: {value!r}")
+        header = super().__new__(cls, value)
+        header.name = name
+        return header
+
+    def __getnewargs__(self):  # copies and pickles (the locmem backend copies each message)
+        return (self.name, str(self))
+
+    def fold(self, *, policy) -> str:
+        return f"{self.name}: {self}{policy.linesep}"
+
+
+def _message(subject: str, text: str, html: str, to: str, url: str):
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to],
+        headers={
+            "List-Unsubscribe": _OneLineHeader("List-Unsubscribe", f"<{url}>"),
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def confirmation_message(subscriber: Subscriber) -> EmailMultiAlternatives:
+    token = tokens.confirm_token(subscriber)
+    url = unsubscribe_url(subscriber)
+    context = {
+        "site_name": settings.SITE_NAME,
+        "site_url": settings.SITE_URL,
+        "confirm_url": absolute(reverse("newsletter:confirm", kwargs={"token": token})),
+        "unsubscribe_url": url,
+        "contact_line": settings.NEWSLETTER_CONTACT_LINE,
+        "days": settings.NEWSLETTER_CONFIRM_MAX_AGE // 86400,
+    }
+    return _message(
+        f"Confirm your subscription to {settings.SITE_NAME}",
+        render_to_string("newsletter/email/confirm.txt", context),
+        render_to_string("newsletter/email/confirm.html", context),
+        subscriber.email,
+        url,
+    )
+
+
+@dataclass(frozen=True)
+class DigestContent:
+    subject: str
+    text: str
+    html: str
+
+    def message_for(self, subscriber: Subscriber) -> EmailMultiAlternatives:
+        return self.message(subscriber.email, unsubscribe_url(subscriber))
+
+    def message(self, to: str, url: str, subject_prefix: str = "") -> EmailMultiAlternatives:
+        return _message(
+            subject_prefix + self.subject,
+            self.text.replace(UNSUBSCRIBE_PLACEHOLDER, url),
+            self.html.replace(UNSUBSCRIBE_PLACEHOLDER, url),
+            to,
+            url,
+        )
+
+
+def digest_content(digest: Digest) -> DigestContent:
+    """The digest rendered once, for every recipient."""
+    stories = list(digest.stories.select_related("lead_image", "section").order_by("-published_at"))
+    context = {
+        "digest": digest,
+        "stories": stories,
+        "site_name": settings.SITE_NAME,
+        "site_url": settings.SITE_URL,
+        "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
+        "contact_line": settings.NEWSLETTER_CONTACT_LINE,
+    }
+    return DigestContent(
+        subject=digest.subject,
+        text=render_to_string("newsletter/email/digest.txt", context),
+        html=render_to_string("newsletter/email/digest.html", context),
+    )
+
+
+def test_message(digest: Digest, to: str) -> EmailMultiAlternatives:
+    """The digest as subscribers get it, to a member of staff; its unsubscribe link leads to
+    the signup page, since the address may not be a subscriber."""
+    signup = absolute(reverse("newsletter:signup"))
+    return digest_content(digest).message(to, signup, subject_prefix="[Test] ")

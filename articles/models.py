@@ -1,7 +1,9 @@
 import math
 import re
 
+from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -70,6 +72,18 @@ class Image(models.Model):
     )
     width = models.PositiveIntegerField(editable=False, default=0)
     height = models.PositiveIntegerField(editable=False, default=0)
+    focal_x = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100)],
+        help_text="Horizontal focal point in percent (0 left, 100 right) for crops.",
+    )
+    focal_y = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100)],
+        help_text="Vertical focal point in percent (0 top, 100 bottom) for crops.",
+    )
     renditions = models.JSONField(
         default=dict,
         blank=True,
@@ -195,7 +209,9 @@ class ArticleQuerySet(models.QuerySet):
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
+        REVIEW = "review", "In review"
         PUBLISHED = "published", "Published"
+        UNPUBLISHED = "unpublished", "Unpublished"
 
     headline = models.CharField(max_length=200)
     slug = models.SlugField(
@@ -236,6 +252,25 @@ class Article(models.Model):
         blank=True,
         help_text='Shown to readers as "Updated" when the story changed after publication.',
     )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The writer whose story it is.",
+    )
+    last_edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    lock_version = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Counts saves, so two editors cannot overwrite."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
 
@@ -263,6 +298,9 @@ class Article(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["status", "-published_at"], name="article_public_idx")]
+        permissions = [
+            ("publish_article", "Can publish, schedule, unpublish and correct stories"),
+        ]
 
     def __str__(self):
         return self.headline
@@ -335,3 +373,52 @@ class ArticleAuthor(models.Model):
 
     def __str__(self):
         return f"{self.author} on {self.article}"
+
+
+class Transition(models.Model):
+    """A story's move from one state to another: who, when."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=20, choices=Article.Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Article.Status.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.article}: {self.from_status or 'new'} to {self.to_status}"
+
+
+class Note(models.Model):
+    """A correction or update appended to a published story, shown at its foot."""
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", "Correction"
+        UPDATE = "update", "Update"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="notes")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CORRECTION)
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} to {self.article}"
+
+
+class SlugRedirect(models.Model):
+    """An address a published story used to have; it answers with a 301 to the story as it
+    is now, so chains collapse (A, then B, then C: A goes straight to C)."""
+
+    old_slug = models.SlugField(max_length=200, unique=True)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="old_slugs")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.old_slug} -> {self.article.slug}"

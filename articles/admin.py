@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.utils.html import format_html
 
-from .models import Article, ArticleAuthor, Author, Image, Section, Tag
+from .models import Author, Image, Section, Tag
+from .story_admin import ArticleAdmin  # noqa: F401 - registers the story desk
 
 
 @admin.register(Section)
@@ -50,31 +51,3 @@ class ImageAdmin(admin.ModelAdmin):
         return format_html(
             '<img src="{}" alt="" style="max-width:400px;height:auto">', image.fallback_url
         )
-
-
-class BylineInline(admin.TabularInline):
-    model = ArticleAuthor
-    autocomplete_fields = ["author"]
-    extra = 1
-    fields = ["author", "position"]
-    verbose_name = "author"
-    verbose_name_plural = "authors (in byline order)"
-
-
-@admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["headline", "section", "status", "featured", "published_at", "modified_at"]
-    list_filter = ["status", "featured", "section", "tags"]
-    list_select_related = ["section"]
-    search_fields = ["headline", "dek", "slug"]
-    date_hierarchy = "published_at"
-    prepopulated_fields = {"slug": ["headline"]}
-    autocomplete_fields = ["lead_image", "section", "tags"]
-    inlines = [BylineInline]
-    readonly_fields = ["created_at", "modified_at"]
-    fieldsets = [
-        (None, {"fields": ["headline", "slug", "dek", "section", "lead_image", "body"]}),
-        ("Publishing", {"fields": ["status", "published_at", "updated_at", "featured"]}),
-        ("Discovery", {"fields": ["tags", "description"]}),
-        ("Record", {"fields": ["created_at", "modified_at"], "classes": ["collapse"]}),
-    ]

@@ -2,9 +2,10 @@ import math
 import re
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import MaxValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -305,21 +306,74 @@ class Article(models.Model):
     def __str__(self):
         return self.headline
 
-    def save(self, *args, **kwargs):
+    def save(self, *args, by=None, **kwargs):
+        """Save, recording who moved the story between states and keeping a published
+        story's old address working. ``by`` is the user acting, when there is one."""
         self.body = clean_html(self.body)
         self._fill_slug()
-        super().save(*args, **kwargs)
+        loaded = getattr(self, "_loaded", {})
+        self.lock_version += 1
+        if by is not None:
+            self.last_edited_by = by
+            if self.owner_id is None:
+                self.owner = by
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "lock_version", "modified_at"}
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if loaded.get("status", "") != self.status:
+                Transition.objects.create(
+                    article=self, from_status=loaded.get("status", ""), to_status=self.status, by=by
+                )
+            self._keep_old_address(loaded)
+        self._loaded = {"status": self.status, "slug": self.slug}
 
     def get_absolute_url(self):
         return reverse("articles:article", kwargs={"slug": self.slug})
 
+    @classmethod
+    def from_db(cls, db, field_names, values, *args, **kwargs):
+        article = super().from_db(db, field_names, values, *args, **kwargs)
+        # What the row held when loaded: save() compares against it.
+        article._loaded = {
+            name: getattr(article, name) for name in ("status", "slug") if name in article.__dict__
+        }
+        return article
+
     def clean(self):
         # A blank slug comes from the headline, before the constraints are checked.
         self._fill_slug()
+        if self.status == self.Status.PUBLISHED:
+            image = self.lead_image
+            if image is not None and not image.alt_text.strip():
+                raise ValidationError(
+                    {
+                        "lead_image": "The lead image has no alt text: add a description of "
+                        "the picture for readers who cannot see it before publishing."
+                    }
+                )
 
     def _fill_slug(self):
         if not self.slug and self.headline:
             self.slug = unique_slug(Article, self.headline, exclude_pk=self.pk)
+
+    def _keep_old_address(self, loaded):
+        """A story that readers could reach at its old slug keeps answering there."""
+        SlugRedirect.objects.filter(old_slug=self.slug).delete()  # the story reclaims it
+        old = loaded.get("slug")
+        was_public = loaded.get("status") in (self.Status.PUBLISHED, self.Status.UNPUBLISHED)
+        if old and old != self.slug and was_public:
+            SlugRedirect.objects.update_or_create(old_slug=old, defaults={"article": self})
+
+    def move_to(self, status: str, *, by=None) -> None:
+        """Change state (an admin action or a workflow button), with the publishing rules:
+        a story published now gets its published time now, and must pass validation."""
+        if status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        self.status = status
+        self.full_clean()
+        self.save(by=by)
 
     @property
     def is_public(self) -> bool:

@@ -8,6 +8,7 @@ app_name = "articles"
 urlpatterns = [
     path("", views.home, name="home"),
     path("news/<slug:slug>/", views.article_detail, name="article"),
+    path("preview/<str:token>/", views.shared_preview, name="preview"),
     path("section/<slug:slug>/", views.section_detail, name="section"),
     path("author/<slug:slug>/", views.author_detail, name="author"),
     path("tag/<slug:slug>/", views.tag_detail, name="tag"),

@@ -1,12 +1,22 @@
 from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Prefetch, Q
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseGone,
+    HttpResponsePermanentRedirect,
+    HttpResponseServerError,
+)
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from .models import Article, ArticleAuthor, Author, Section, Tag
+from . import preview_tokens
+from .models import Article, ArticleAuthor, Author, Section, SlugRedirect, Tag
+from .preview_tokens import private_preview
 from .structured_data import news_article
 
 SEARCH_MAX_LENGTH = 200
@@ -34,29 +44,58 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_safe
-def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    article = get_object_or_404(
-        Article.objects.published()
-        .select_related("section", "lead_image")
-        .prefetch_related(
-            Prefetch("bylines", queryset=ArticleAuthor.objects.select_related("author__photo")),
-            "tags",
-        ),
-        slug=slug,
+def story_queryset():
+    """A story with everything its page shows, in a fixed number of queries."""
+    return Article.objects.select_related("section", "lead_image").prefetch_related(
+        Prefetch("bylines", queryset=ArticleAuthor.objects.select_related("author__photo")),
+        "tags",
+        "notes",
     )
+
+
+def render_story(request: HttpRequest, article: Article, *, preview: str = "") -> HttpResponse:
+    """The article page; ``preview`` names the kind of preview banner to show, if any."""
     others = Article.objects.published().for_cards().exclude(pk=article.pk)
     size = settings.SIDEBAR_LIST_SIZE
+    authors = article.byline
     context = {
         "article": article,
-        "authors": article.byline,
+        "authors": authors,
         # Until reads are counted, "Popular Articles" is the newest of the top stories
         # (then the newest stories): see the template's note.
         "popular": others.order_by("-featured", "-published_at")[:size],
         "latest": others[:size],
+        "preview": preview,
+        "json_ld": news_article(request, article, authors),
     }
-    context["json_ld"] = news_article(request, article, context["authors"])
     return render(request, "articles/article_detail.html", context)
+
+
+@require_safe
+def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    article = story_queryset().published().filter(slug=slug).first()
+    if article is not None:
+        return render_story(request, article)
+    moved = SlugRedirect.objects.filter(old_slug=slug).select_related("article").first()
+    if moved is not None and moved.article.is_public:
+        return HttpResponsePermanentRedirect(moved.article.get_absolute_url())
+    if Article.objects.filter(slug=slug, status=Article.Status.UNPUBLISHED).exists():
+        html = loader.render_to_string("410.html", request=request)
+        return HttpResponseGone(html)
+    raise Http404("No published story at this address.")
+
+
+@require_safe
+@never_cache
+def shared_preview(request: HttpRequest, token: str) -> HttpResponse:
+    """A signed, expiring preview link that works without a login (for a source, a lawyer,
+    a colleague): never indexed, never cached."""
+    article_id = preview_tokens.article_id(token)
+    if article_id is None:
+        raise Http404("This preview link has expired or is not valid.")
+    article = get_object_or_404(story_queryset(), pk=article_id)
+    response = render_story(request, article, preview="shared")
+    return private_preview(response)
 
 
 def _listing(request, template, owner, stories):

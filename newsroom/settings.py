@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_tasks_db",
+    "reversion",
     "articles",
     "newsletter",
 ]
@@ -230,3 +231,4 @@ LOGGING = {
 HOME_PAGE_SIZE = 12
 LIST_PAGE_SIZE = 20
 SIDEBAR_LIST_SIZE = 5
+PREVIEW_MAX_AGE = 7 * 24 * 3600  # seconds a shared preview link works

@@ -114,6 +114,11 @@ def article_post(*, authors=(), tags=(), **fields) -> dict:
         "bylines-INITIAL_FORMS": "0",
         "bylines-MIN_NUM_FORMS": "0",
         "bylines-MAX_NUM_FORMS": "1000",
+        "notes-TOTAL_FORMS": "0",
+        "notes-INITIAL_FORMS": "0",
+        "notes-MIN_NUM_FORMS": "0",
+        "notes-MAX_NUM_FORMS": "1000",
+        "owner": "",
     }
     for index, author in enumerate(authors):
         data[f"bylines-{index}-id"] = ""

@@ -7,9 +7,9 @@ from tests.factories import make_article, make_author, make_image, make_section,
 
 pytestmark = pytest.mark.django_db
 
-# Article page: the story; its bylines with authors and photos; its tags; Popular; Latest;
-# the section navigation.
-ARTICLE_QUERIES = 6
+# Article page: the story; its bylines with authors and photos; its tags; its correction
+# notes; Popular; Latest; the section navigation.
+ARTICLE_QUERIES = 7
 # Home: the top story, the latest stories, the section navigation.
 HOME_QUERIES = 3
 # Listings: the owner, the count for pagination, the page of stories, the navigation.

@@ -2,7 +2,13 @@
 
 Every image enters the library through ``normalise()``, from the admin or the importer:
 EXIF orientation is applied to the pixels, then the picture is re-encoded from its pixels
-alone, so no EXIF, GPS, XMP or comment travels to what is stored and served.
+alone, so no EXIF, GPS, XMP or comment travels to what is stored and served. The admin's
+upload field (``ImageUploadField``) and the model field's validator run the same checks first,
+so an editor sees the same message the importer prints.
+
+Renditions (``renditions()``) are made later, by ``articles.tasks.make_renditions``, from the
+stored original; their names carry a digest of it (``rendition_digest()``), so a name always
+means the same bytes and can be cached for good.
 """
 
 import hashlib
@@ -10,6 +16,7 @@ import io
 import warnings
 from dataclasses import dataclass
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -18,7 +25,11 @@ from PIL import ImageOps, UnidentifiedImageError
 
 # MPO is the JPEG that cameras and phones write with extra frames (preview, depth map).
 ACCEPTED_FORMATS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "png"}
+ACCEPT = "image/jpeg,image/png,image/webp,image/gif"  # the file picker's filter, a hint only
 RENDITION_FORMATS = {"webp": "WEBP", "jpg": "JPEG"}
+# Part of every rendition's digest: raise it when the way renditions are encoded changes, so
+# the new copies get new names and no cache keeps serving the old ones.
+RENDITION_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -29,14 +40,20 @@ class NormalisedImage:
     height: int
 
 
-def _open(fileobj) -> PILImage.Image:
-    """Open and fully decode an upload, or raise ValidationError naming the problem."""
+def _check_size(fileobj) -> None:
     size = getattr(fileobj, "size", None)
     if size is not None and size > settings.IMAGE_MAX_BYTES:
         limit = settings.IMAGE_MAX_BYTES // (1024 * 1024)
         raise ValidationError(
             f"The image file is too large ({size:,} bytes; the limit is {limit} MB)."
         )
+
+
+def _open(fileobj, *, decode: bool = True) -> PILImage.Image:
+    """Open an upload and, with ``decode``, decode every pixel; raise ValidationError naming
+    the problem. Without ``decode`` only the header is read: the size, format and pixel-count
+    checks, cheap enough for a form field to run before anything else touches the file."""
+    _check_size(fileobj)
     fileobj.seek(0)
     with warnings.catch_warnings():
         warnings.simplefilter("error", PILImage.DecompressionBombWarning)
@@ -52,13 +69,19 @@ def _open(fileobj) -> PILImage.Image:
                     f"The image is {picture.width}x{picture.height} pixels, more than the "
                     f"limit of {settings.IMAGE_MAX_PIXELS:,} pixels."
                 )
-            picture.load()
+            if decode:
+                picture.load()
         except (PILImage.DecompressionBombWarning, PILImage.DecompressionBombError) as exc:
-            raise ValidationError(f"The image is too large to decode safely: {exc}") from exc
+            raise ValidationError(
+                f"The image is too large to decode safely (the limit is "
+                f"{settings.IMAGE_MAX_PIXELS:,} pixels): {exc}"
+            ) from exc
         except UnidentifiedImageError as exc:
             raise ValidationError("The file is not an image (JPEG, PNG, WebP or GIF).") from exc
         except OSError as exc:
             raise ValidationError(f"The image file is damaged or truncated: {exc}") from exc
+    if not decode:
+        fileobj.seek(0)
     return picture
 
 
@@ -79,6 +102,26 @@ def validate_image_file(fileobj) -> None:
     _open(fileobj)
 
 
+class ImageUploadField(forms.FileField):
+    """The admin's upload field. Django's ``forms.ImageField`` would judge the file by its
+    name and answer every problem with one generic message; this runs the library's own
+    checks (size, format by content, pixel count, decompression bombs) from the header, so the
+    editor reads the reason, and a bomb is refused before the model field reads its size. The
+    model field's validator then decodes the whole picture, as for the importer."""
+
+    def to_python(self, data):
+        upload = super().to_python(data)
+        if upload is not None:
+            _open(upload, decode=False)
+        return upload
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        if isinstance(widget, forms.FileInput) and "accept" not in widget.attrs:
+            attrs["accept"] = ACCEPT
+        return attrs
+
+
 def _pixels_only(picture: PILImage.Image) -> PILImage.Image:
     """The picture upright, as a new image that carries no metadata at all."""
     upright = ImageOps.exif_transpose(picture)
@@ -90,11 +133,22 @@ def _pixels_only(picture: PILImage.Image) -> PILImage.Image:
     return clean
 
 
+def _flatten(picture: PILImage.Image) -> PILImage.Image:
+    """An RGB copy for JPEG: transparent parts become white, not black."""
+    if picture.mode == "RGB":
+        return picture
+    if "A" in picture.getbands() or "transparency" in picture.info:
+        rgba = picture.convert("RGBA")
+        white = PILImage.new("RGB", rgba.size, (255, 255, 255))
+        white.paste(rgba, mask=rgba.getchannel("A"))
+        return white
+    return picture.convert("RGB")
+
+
 def _encode(picture: PILImage.Image, pil_format: str, quality: int = 82) -> bytes:
     buffer = io.BytesIO()
     if pil_format == "JPEG":
-        if picture.mode != "RGB":
-            picture = picture.convert("RGB")
+        picture = _flatten(picture)
         picture.save(buffer, "JPEG", quality=quality, optimize=True, progressive=True)
     elif pil_format == "WEBP":
         picture.save(buffer, "WEBP", quality=quality, method=4)
@@ -125,12 +179,23 @@ def rendition_widths(original_width: int) -> list[int]:
     return sorted(set(widths))
 
 
-def render(fileobj, width: int, extension: str) -> bytes:
-    """One resized copy of a stored (already normalised) image."""
-    fileobj.seek(0)
-    with PILImage.open(fileobj) as picture:
+def rendition_digest(data: bytes) -> str:
+    """Eight hex digits that change whenever a stored original (or the way its renditions
+    are encoded) changes: the part of a rendition's name that makes it safe to cache forever."""
+    return hashlib.sha256(f"v{RENDITION_VERSION}:".encode() + data).hexdigest()[:8]
+
+
+def renditions(data: bytes):
+    """Yield ``(width, extension, bytes)`` for each rendition (``rendition_widths()`` times
+    ``RENDITION_FORMATS``) of a stored, already normalised image, decoding it once."""
+    with PILImage.open(io.BytesIO(data)) as picture:
         picture.load()
-        if picture.width > width:
-            height = round(picture.height * width / picture.width)
-            picture = picture.resize((width, height), PILImage.Resampling.LANCZOS)
-        return _encode(picture, RENDITION_FORMATS[extension])
+        for width in rendition_widths(picture.width):
+            copy = picture
+            if picture.width > width:
+                height = max(1, round(picture.height * width / picture.width))
+                copy = picture.resize(
+                    (width, height), PILImage.Resampling.LANCZOS, reducing_gap=3.0
+                )
+            for extension, pil_format in RENDITION_FORMATS.items():
+                yield width, extension, _encode(copy, pil_format)

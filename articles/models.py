@@ -1,3 +1,4 @@
+import logging
 import math
 import re
 
@@ -7,15 +8,18 @@ from django.core.files.base import ContentFile
 from django.core.validators import MaxValueValidator
 from django.db import models, transaction
 from django.db.models import F, Q
+from django.tasks import TaskResultStatus
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator, slugify
+from django_prose_editor.fields import ProseEditorField
 
-from . import images
-from .sanitize import clean_html
+from . import images, rich_text
 
 WORDS_PER_MINUTE = 230
+
+logger = logging.getLogger(__name__)
 
 
 def unique_slug(model, text: str, *, exclude_pk=None, max_length: int = 200) -> str:
@@ -100,6 +104,9 @@ class Image(models.Model):
         return self.caption or self.alt_text or self.file.name
 
     def save(self, *args, **kwargs):
+        """Store a new file upright and without metadata; its renditions are made by a
+        background task (``articles.tasks.make_renditions``).
+        Saving without a new file leaves the renditions as they are."""
         new_file = bool(self.file) and not self.file._committed
         if new_file:
             self.source_sha256 = images.digest(self.file)
@@ -107,32 +114,97 @@ class Image(models.Model):
             stem = slugify(self.file.name.rsplit("/", 1)[-1].rsplit(".", 1)[0])[:80] or "image"
             self.file.save(f"{stem}.{cleaned.extension}", cleaned.content, save=False)
             self.width, self.height = cleaned.width, cleaned.height
-            self.renditions = {}
+            self.renditions = {}  # the old copies show the old picture: the original until new
+            if kwargs.get("update_fields") is not None:
+                fields = {"file", "source_sha256", "width", "height", "renditions"}
+                kwargs["update_fields"] = {*kwargs["update_fields"], *fields}
         super().save(*args, **kwargs)
         if new_file:
-            self.make_renditions()
+            # Enqueued in the same transaction: with the database task queue the task row
+            # commits with the image or not at all; the immediate backend runs it now.
+            self._enqueue_renditions()
 
-    def make_renditions(self):
-        """Write the resized WebP and JPEG copies once; the page reads their names from
-        ``renditions`` and never resizes during a request."""
-        storage = self.file.storage
-        made: dict[str, dict[str, str]] = {}
+    def clean(self):
+        if (self.focal_x is None) != (self.focal_y is None):
+            missing = "focal_y" if self.focal_y is None else "focal_x"
+            raise ValidationError(
+                {missing: "Give both focal point coordinates, or neither (the centre is used)."}
+            )
+
+    def _enqueue_renditions(self):
+        from .tasks import make_renditions
+
+        result = make_renditions.enqueue(self.pk)
+        if result.status == TaskResultStatus.SUCCESSFUL:
+            # The immediate backend has made them already: show them on this instance too.
+            self.renditions = result.return_value
+
+    def make_renditions(self) -> bool:
+        """Write the resized WebP and JPEG copies of the stored file and record their names
+        in ``renditions``; the page reads them from there and never resizes during a request.
+
+        Names are ``renditions/<pk>/<digest>-<width>w.<ext>``, the digest being of the stored
+        file, so a name never points to other bytes and can be cached for good. Does nothing
+        (returns False) when every copy of this file exists already. Copies of an earlier file
+        of this image stay, like the earlier file itself: pages in caches and newsletters
+        already sent still show them."""
+        stored_name = self.file.name
         with self.file.open("rb") as source:
-            for extension in images.RENDITION_FORMATS:
-                for width in images.rendition_widths(self.width):
-                    name = f"renditions/{self.pk}/{width}w.{extension}"
-                    if storage.exists(name):
-                        storage.delete(name)
-                    data = images.render(source, width, extension)
-                    made.setdefault(extension, {})[str(width)] = storage.save(
-                        name, ContentFile(data)
-                    )
-        Image.objects.filter(pk=self.pk).update(renditions=made)
+            data = source.read()
+        digest = images.rendition_digest(data)
+        folder = f"renditions/{self.pk}"
+        storage = self.file.storage
+        if self.renditions and self._renditions_complete(f"{folder}/{digest}-"):
+            return False
+        made: dict[str, dict[str, str]] = {}
+        for width, extension, content in images.renditions(data):
+            name = f"{folder}/{digest}-{width}w.{extension}"
+            if storage.exists(name):  # left by an earlier run; the same bytes by its name
+                storage.delete(name)
+            made.setdefault(extension, {})[str(width)] = storage.save(name, ContentFile(content))
+        # Record them only if the image still has this file: a newer upload has its own task.
+        if not Image.objects.filter(pk=self.pk, file=stored_name).update(renditions=made):
+            return False
         self.renditions = made
+        return True
+
+    def _renditions_complete(self, prefix: str) -> bool:
+        """Whether ``renditions`` lists every copy of the stored file, all in storage."""
+        widths = {str(width) for width in images.rendition_widths(self.width)}
+        if any(
+            set(self.renditions.get(extension, {})) != widths
+            for extension in images.RENDITION_FORMATS
+        ):
+            return False
+        names = [name for copies in self.renditions.values() for name in copies.values()]
+        storage = self.file.storage
+        return all(name.startswith(prefix) and storage.exists(name) for name in names)
+
+    def _available_renditions(self) -> dict[str, dict[str, str]]:
+        """``renditions`` if every file it names is in storage, else nothing: a picture with a
+        copy missing is shown from its original, never as a broken image. Checked once per
+        instance (a page shows an image once); a stat call each with local storage."""
+        names = tuple(sorted(n for copies in self.renditions.values() for n in copies.values()))
+        checked = self.__dict__.get("_checked_renditions")
+        if checked is not None and checked[0] == names:
+            return checked[1]
+        storage = self.file.storage
+        missing = [name for name in names if not storage.exists(name)]
+        if missing:
+            logger.warning(
+                "Image %s: %d rendition file(s) missing, e.g. %s; showing the original. "
+                "Make them again from the image library.",
+                self.pk,
+                len(missing),
+                missing[0],
+            )
+        available = {} if missing else self.renditions
+        self.__dict__["_checked_renditions"] = (names, available)
+        return available
 
     def srcset(self, extension: str) -> str:
         storage = self.file.storage
-        copies = self.renditions.get(extension, {})
+        copies = self._available_renditions().get(extension, {})
         return ", ".join(
             f"{storage.url(name)} {width}w"
             for width, name in sorted(copies.items(), key=lambda kv: int(kv[0]))
@@ -149,11 +221,18 @@ class Image(models.Model):
     @property
     def fallback_url(self) -> str:
         """A mid-size JPEG for ``src`` (and OpenGraph), or the original while none exists."""
-        copies = self.renditions.get("jpg", {})
+        copies = self._available_renditions().get("jpg", {})
         if not copies:
             return self.file.url
         width = min(copies, key=lambda w: abs(int(w) - 1200))
         return self.file.storage.url(copies[width])
+
+    @property
+    def object_position(self) -> str:
+        """The focal point as a CSS ``object-position`` ("30% 70%"), or "" when none is set."""
+        if self.focal_x is None or self.focal_y is None:
+            return ""
+        return f"{self.focal_x}% {self.focal_y}%"
 
 
 class Author(models.Model):
@@ -229,7 +308,12 @@ class Article(models.Model):
         blank=True,
         help_text="Summary for search engines and social cards; the sub-headline if empty.",
     )
-    body = models.TextField(blank=True, help_text="HTML; cleaned to the newsroom's allowlist.")
+    body = ProseEditorField(
+        blank=True,
+        help_text="HTML; cleaned to the newsroom's allowlist.",
+        extensions=rich_text.BODY_EXTENSIONS,
+        sanitize=rich_text.clean_body,
+    )
     lead_image = models.ForeignKey(
         Image, null=True, blank=True, on_delete=models.SET_NULL, related_name="lead_for"
     )
@@ -309,7 +393,7 @@ class Article(models.Model):
     def save(self, *args, by=None, **kwargs):
         """Save, recording who moved the story between states and keeping a published
         story's old address working. ``by`` is the user acting, when there is one."""
-        self.body = clean_html(self.body)
+        self.body = rich_text.clean_body(self.body)
         self._fill_slug()
         loaded = getattr(self, "_loaded", {})
         self.lock_version += 1
@@ -360,7 +444,10 @@ class Article(models.Model):
 
     def _keep_old_address(self, loaded):
         """A story that readers could reach at its old slug keeps answering there."""
-        SlugRedirect.objects.filter(old_slug=self.slug).delete()  # the story reclaims it
+        if self.status == self.Status.PUBLISHED:
+            # Published here, the story reclaims the address; a draft or a story in review
+            # taking it does not, so the old story's link keeps working until then.
+            SlugRedirect.objects.filter(old_slug=self.slug).delete()
         old = loaded.get("slug")
         was_public = loaded.get("status") in (self.Status.PUBLISHED, self.Status.UNPUBLISHED)
         if old and old != self.slug and was_public:
@@ -368,9 +455,13 @@ class Article(models.Model):
 
     def move_to(self, status: str, *, by=None) -> None:
         """Change state (an admin action or a workflow button), with the publishing rules:
-        a story published now gets its published time now, and must pass validation."""
-        if status == self.Status.PUBLISHED and self.published_at is None:
-            self.published_at = timezone.now()
+        a story published now gets its published time now (a scheduled one too: its time is
+        brought forward, not kept), and must pass validation."""
+        now = timezone.now()
+        if status == self.Status.PUBLISHED and (
+            self.published_at is None or self.published_at > now
+        ):
+            self.published_at = now
         self.status = status
         self.full_clean()
         self.save(by=by)

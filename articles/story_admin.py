@@ -8,6 +8,7 @@ their own draft.
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -33,10 +34,15 @@ def can_publish(user) -> bool:
 class ArticleAdminForm(forms.ModelForm):
     # What the editor saw when the form was opened; a save from an older version is refused.
     seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # While an old version is restored, the story as it was before reversion wrote the old
+    # copy into its row: the lock is judged against it, not against the old copy's counter.
+    story_now = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
+        if self.instance.pk and self.story_now is not None:
+            self.fields["seen_version"].initial = self.story_now.lock_version
+        elif self.instance.pk:
             current = Article.objects.filter(pk=self.instance.pk).values_list(
                 "lock_version", flat=True
             )
@@ -51,11 +57,15 @@ class ArticleAdminForm(forms.ModelForm):
         if self.instance.pk:
             # Lock the row for the rest of this request's transaction, then compare.
             current = (
-                Article.objects.select_for_update()
+                Article.objects.select_for_update(of=("self",))
                 .filter(pk=self.instance.pk)
                 .values_list("lock_version", "last_edited_by__username", "modified_at")
                 .first()
             )
+            now = self.story_now
+            if current and now is not None:
+                editor = now.last_edited_by
+                current = (now.lock_version, editor and editor.username, now.modified_at)
             if current and cleaned.get("seen_version") != current[0]:
                 who = current[1] or "someone"
                 when = timezone.localtime(current[2]).strftime("%H:%M:%S")
@@ -143,12 +153,25 @@ class ArticleAdmin(VersionAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
         form.request_user = request.user
+        form.story_now = getattr(request, "_story_before_restore", None)
         if not can_publish(request.user) and "status" in form.base_fields:
             status = form.base_fields["status"]
             status.choices = [(v, label) for v, label in status.choices if v in WRITER_STATES]
         return form
 
     def save_model(self, request, obj, form, change):
+        before = getattr(request, "_story_before_restore", None)
+        if before is not None:
+            # Reversion wrote the old copy into the row without Article.save(): judge this save
+            # against the story as it was, so the state change is recorded, a published
+            # address is kept, the lock counter never goes back (a form opened before the
+            # restore must still be refused), and a writer sets no editor-only field.
+            obj._loaded = {"status": before.status, "slug": before.slug}
+            obj.lock_version = max(obj.lock_version, before.lock_version)
+            if not can_publish(request.user):
+                for name in EDITOR_ONLY_FIELDS:
+                    attname = Article._meta.get_field(name).attname
+                    setattr(obj, attname, getattr(before, attname))
         obj.save(by=request.user)
 
     def save_formset(self, request, form, formset, change):
@@ -157,7 +180,12 @@ class ArticleAdmin(VersionAdmin):
             # A correction or update changes the story: readers and dateModified see it.
             article = form.instance
             latest = article.notes.order_by("-created_at").values_list("created_at", flat=True)
-            article.updated_at = max(filter(None, [article.updated_at, latest.first()]))
+            # (None when the only change removed a note and the story was never updated.)
+            article.updated_at = max(
+                filter(None, [article.updated_at, latest.first()]), default=None
+            )
+            if article.updated_at is None:
+                return
             if article.published_at and article.updated_at < article.published_at:
                 article.updated_at = article.published_at
             article.save(by=request.user, update_fields=["updated_at"])
@@ -210,6 +238,27 @@ class ArticleAdmin(VersionAdmin):
         published = queryset.filter(status=Article.Status.PUBLISHED)
         self._move(request, published, Article.Status.UNPUBLISHED, "Unpublished")
 
+    # History
+
+    def reversion_register(self, model, **kwargs):
+        if model is Article:
+            # Corrections and updates are a public record: restoring an old version of the
+            # story must not delete the notes published since.
+            kwargs["follow"] = tuple(f for f in kwargs.get("follow", ()) if f != "notes")
+        super().reversion_register(model, **kwargs)
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        """Reversion's restore form. Reversion writes the old copy into the row before it
+        shows or saves the form, so the story as it is now is read first: only someone who
+        may change it now may restore it (an old copy that was a writer's draft must not let
+        the writer change a published story), and the save is judged against it."""
+        current = self.get_object(request, unquote(object_id))
+        if current is not None:
+            if not self.has_change_permission(request, current):
+                raise PermissionDenied
+            request._story_before_restore = current
+        return super().revision_view(request, object_id, version_id, extra_context)
+
     # Preview and history views
 
     def get_urls(self):
@@ -235,12 +284,14 @@ class ArticleAdmin(VersionAdmin):
         """Every saved version, newest first, each with what it changed in the headline,
         sub-headline and body."""
         article = self._article(request, pk)
+        # One more than is shown, so the oldest row shown is compared with the version before
+        # it rather than with nothing.
         versions = list(
-            Version.objects.get_for_object(article).select_related("revision__user")[:50]
+            Version.objects.get_for_object(article).select_related("revision__user")[:51]
         )
         rows = [
             {"version": newer, "changes": diffs.between(older, newer)}
-            for newer, older in zip(versions, [*versions[1:], None], strict=True)
+            for newer, older in zip(versions[:50], [*versions[1:], None], strict=False)
         ]
         context = {
             **self.admin_site.each_context(request),

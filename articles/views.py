@@ -79,7 +79,11 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     moved = SlugRedirect.objects.filter(old_slug=slug).select_related("article").first()
     if moved is not None and moved.article.is_public:
         return HttpResponsePermanentRedirect(moved.article.get_absolute_url())
-    if Article.objects.filter(slug=slug, status=Article.Status.UNPUBLISHED).exists():
+    # A story taken down is gone at its old addresses too, not unknown there.
+    unpublished = Article.Status.UNPUBLISHED
+    if (moved is not None and moved.article.status == unpublished) or Article.objects.filter(
+        slug=slug, status=unpublished
+    ).exists():
         html = loader.render_to_string("410.html", request=request)
         return HttpResponseGone(html)
     raise Http404("No published story at this address.")

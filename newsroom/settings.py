@@ -10,6 +10,8 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django_prose_editor.config import html_tags
+from js_asset import static_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -59,6 +61,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks_db",
     "reversion",
+    "django_prose_editor",
     "articles",
     "newsletter",
 ]
@@ -163,6 +166,14 @@ IMAGE_MAX_BYTES = int(os.environ.get("IMAGE_MAX_BYTES", str(20 * 1024 * 1024)))
 IMAGE_MAX_PIXELS = int(os.environ.get("IMAGE_MAX_PIXELS", str(40_000_000)))
 # Widths of the resized copies served through srcset.
 IMAGE_RENDITION_WIDTHS = (480, 800, 1200, 1600)
+
+# The story body's rich-text editor: our one extension to django-prose-editor's toolset.
+DJANGO_PROSE_EDITOR_EXTENSIONS = [
+    {
+        "js": [static_lazy("js/prose-clear-formatting.js")],
+        "extensions": {"ClearFormatting": html_tags([])},
+    }
+]
 
 # Security: sessions and CSRF only matter in the admin; public pages set no cookie.
 

@@ -1,3 +1,5 @@
+import posixpath
+
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
@@ -5,7 +7,12 @@ from django.views.static import serve
 
 
 def serve_media(request, path):
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    # Uploads never overwrite (storage picks a new name) and rendition names carry a digest
+    # of their picture: a file in these folders never changes, so browsers and a CDN keep it.
+    if posixpath.normpath(path).lstrip("/").startswith(("images/", "renditions/")):
+        response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
 
 
 urlpatterns = [

@@ -86,3 +86,29 @@ def make_subscriber(**fields):
         fields.setdefault("unsubscribed_at", now)
         fields.setdefault("left_by", Subscriber.LeftBy.LINK)
     return Subscriber.objects.create(**fields)
+
+
+def make_user(role=None, **fields):
+    """A user; ``role`` is "Writers" or "Editors" (a staff member in that group made by the
+    migration), "superuser", or None for a reader with no admin access."""
+    from django.contrib.auth.models import Group, User
+
+    n = next(_seq)
+    fields.setdefault("username", f"user{n}")
+    fields.setdefault("email", f"user{n}@example.com")
+    if role == "superuser":
+        return User.objects.create_superuser(**fields)
+    fields.setdefault("is_staff", role is not None)
+    user = User.objects.create_user(**fields)
+    if role is not None:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+def logged_in(user):
+    """A test client with ``user`` logged in (several users can act side by side)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client

@@ -3,6 +3,7 @@ import math
 import re
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import MaxValueValidator
@@ -353,6 +354,11 @@ class Article(models.Model):
         related_name="+",
         editable=False,
     )
+    search_vector = SearchVectorField(
+        null=True,
+        editable=False,
+        help_text="PostgreSQL full-text index of headline, dek, body and tags; kept on save.",
+    )
     lock_version = models.PositiveIntegerField(
         default=0, editable=False, help_text="Counts saves, so two editors cannot overwrite."
     )
@@ -567,3 +573,22 @@ class SlugRedirect(models.Model):
 
     def __str__(self):
         return f"{self.old_slug} -> {self.article.slug}"
+
+
+class DailyReads(models.Model):
+    """How many times a story was read on one day: counted by the page's beacon, so reads
+    age out day by day and "Popular Articles" covers the last few days."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="daily_reads")
+    day = models.DateField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "daily reads"
+        constraints = [
+            models.UniqueConstraint(fields=["article", "day"], name="daily_reads_once_a_day"),
+        ]
+        indexes = [models.Index(fields=["day"], name="daily_reads_day_idx")]
+
+    def __str__(self):
+        return f"{self.article} on {self.day}: {self.count}"

@@ -50,6 +50,9 @@ SITE_NAME = os.environ.get("SITE_NAME", "All Israel News")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_TAGLINE = os.environ.get("SITE_TAGLINE", "News and analysis from Israel and the Middle East")
 SITE_LANGUAGE = "en"
+# The publisher's logo in structured data: a static file and its size in pixels (keep in step
+# with the file; Google wants it at most 600x60).
+SITE_LOGO = {"path": "img/logo.png", "width": 600, "height": 60}
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -57,6 +60,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.postgres",
+    "django.contrib.sitemaps",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_tasks_db",
@@ -240,6 +245,6 @@ LOGGING = {
 # Pages
 
 HOME_PAGE_SIZE = 12
-LIST_PAGE_SIZE = 20
+LIST_PAGE_SIZE = 20  # stories per page of a section, author or tag listing (and search)
 SIDEBAR_LIST_SIZE = 5
 PREVIEW_MAX_AGE = 7 * 24 * 3600  # seconds a shared preview link works

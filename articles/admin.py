@@ -173,3 +173,6 @@ class ImageAdmin(admin.ModelAdmin):
         for image_id in ids:
             make_renditions.enqueue(image_id)
         self.message_user(request, f"Renditions queued for {len(ids)} image(s).", messages.SUCCESS)
+
+
+from .reads_admin import DailyReadsAdmin  # noqa: E402, F401 - registers the reads list

@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class ArticlesConfig(AppConfig):
     name = "articles"
     verbose_name = "Stories"
+
+    def ready(self):
+        # Connects the receivers that keep search vectors current when tags change.
+        from . import search  # noqa: F401

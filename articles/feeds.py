@@ -1,13 +1,85 @@
+"""RSS 2.0 and Atom feeds: the whole site, each section and each author.
+
+Every feed reads stories through ``Article.objects.published()`` only, so drafts, stories in
+review, unpublished and scheduled stories never appear. A feed's query count does not grow
+with its items: the section and lead image come with the stories, bylines and tags are
+prefetched, and the enclosure's size is read from storage, not the database.
+"""
+
+import logging
+import posixpath
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.urls import reverse_lazy
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.urls import reverse, reverse_lazy
+from django.utils import feedgenerator
 
-from .models import Article
+from .models import Article, ArticleAuthor, Author, Section
+
+logger = logging.getLogger(__name__)
+
+DC_NAMESPACE = "http://purl.org/dc/elements/1.1/"
+IMAGE_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
+
+
+class NewsroomRssFeed(feedgenerator.Rss201rev2Feed):
+    """RSS 2.0 with one ``<dc:creator>`` per byline author (RSS's own ``<author>`` wants an
+    email address, which the newsroom does not publish)."""
+
+    def rss_attributes(self):
+        return {**super().rss_attributes(), "xmlns:dc": DC_NAMESPACE}
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        for name in item.get("author_names", ()):
+            handler.addQuickElement("dc:creator", name)
+
+
+class NewsroomAtomFeed(feedgenerator.Atom1Feed):
+    """Atom 1.0 with one ``<author>`` per byline author, linking to the author's page. The
+    feed's own author is the publication, which Atom requires for entries without a byline."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        for name, link in item.get("author_entries", ()):
+            handler.startElement("author", {})
+            handler.addQuickElement("name", name)
+            handler.addQuickElement("uri", link)
+            handler.endElement("author")
+
+
+def lead_image_file(image) -> str:
+    """The storage name of the picture a feed encloses: the mid-size JPEG copy the pages use
+    as ``src`` (``Image.fallback_url``), or the original while no copy exists."""
+    copies = image.available_renditions().get("jpg", {})
+    if not copies:
+        return image.file.name
+    width = min(copies, key=lambda w: abs(int(w) - 1200))
+    return copies[width]
+
+
+def feed_stories():
+    """Public stories with everything a feed item shows, in a fixed number of queries."""
+    return (
+        Article.objects.published()
+        .select_related("section", "lead_image")  # the body too: a summary may come from it
+        .prefetch_related(
+            Prefetch("bylines", queryset=ArticleAuthor.objects.select_related("author")),
+            "tags",
+        )
+    )
 
 
 class LatestStoriesFeed(Feed):
+    """The whole site's latest stories, as RSS 2.0."""
+
+    feed_type = NewsroomRssFeed
     link = reverse_lazy("articles:home")
+    feed_url_name = "articles:feed"
     description_template = None
+    language = settings.SITE_LANGUAGE
 
     def title(self):
         return f"{settings.SITE_NAME}: latest stories"
@@ -15,17 +87,136 @@ class LatestStoriesFeed(Feed):
     def description(self):
         return settings.SITE_TAGLINE
 
-    def items(self):
-        return Article.objects.published().for_cards()[: settings.LIST_PAGE_SIZE]
+    def feed_url(self, obj):
+        return reverse(self.feed_url_name)
+
+    def stories(self, obj):
+        return feed_stories()
+
+    def items(self, obj):
+        return self.stories(obj)[: settings.LIST_PAGE_SIZE]
+
+    def get_feed(self, obj, request):
+        feed = super().get_feed(obj, request)
+        # Enclosures and author pages are paths here; readers need full addresses.
+        for item in feed.items:
+            item["author_entries"] = [
+                (name, request.build_absolute_uri(path)) for name, path in item["author_entries"]
+            ]
+            item["enclosures"] = [
+                feedgenerator.Enclosure(
+                    request.build_absolute_uri(enclosure.url),
+                    enclosure.length,
+                    enclosure.mime_type,
+                )
+                for enclosure in item["enclosures"]
+            ]
+        return feed
 
     def item_title(self, item):
         return item.headline
 
     def item_description(self, item):
-        return item.summary
+        return item.dek or item.summary
 
     def item_pubdate(self, item):
         return item.published_at
 
     def item_updateddate(self, item):
         return item.modified
+
+    def item_guid_is_permalink(self, item):
+        return True
+
+    def item_categories(self, item):
+        names = [item.section.name] if item.section else []
+        return names + [tag.name for tag in item.tags.all() if tag.name not in names]
+
+    def item_extra_kwargs(self, item):
+        authors = item.byline
+        return {
+            "author_names": [author.name for author in authors],
+            "author_entries": [(author.name, author.get_absolute_url()) for author in authors],
+        }
+
+    def item_enclosures(self, item):
+        image = item.lead_image
+        if image is None or not image.file:
+            return []
+        name = lead_image_file(image)
+        extension = posixpath.splitext(name)[1].lstrip(".").lower()
+        mime_type = IMAGE_TYPES.get(extension)
+        try:
+            length = image.file.storage.size(name)
+        except OSError:
+            logger.warning("Feed: the lead image file %s of story %s is missing.", name, item.pk)
+            return []
+        if not mime_type or not length:
+            return []
+        return [feedgenerator.Enclosure(image.file.storage.url(name), str(length), mime_type)]
+
+
+class LatestStoriesAtomFeed(LatestStoriesFeed):
+    feed_type = NewsroomAtomFeed
+    author_name = settings.SITE_NAME
+    feed_url_name = "articles:feed-atom"
+
+    def subtitle(self):
+        return self.description()
+
+
+class SectionFeed(LatestStoriesFeed):
+    """One section's latest stories."""
+
+    feed_url_name = "articles:section-feed"
+
+    def get_object(self, request, slug):
+        return get_object_or_404(Section, slug=slug)
+
+    def title(self, obj):
+        return f"{settings.SITE_NAME}: {obj.name}"
+
+    def link(self, obj):
+        return obj.get_absolute_url()
+
+    def description(self, obj):
+        return obj.description or f"The latest {obj.name} stories from {settings.SITE_NAME}."
+
+    def feed_url(self, obj):
+        return reverse(self.feed_url_name, kwargs={"slug": obj.slug})
+
+    def stories(self, obj):
+        return feed_stories().filter(section=obj)
+
+
+class SectionAtomFeed(SectionFeed):
+    feed_type = NewsroomAtomFeed
+    author_name = settings.SITE_NAME
+    feed_url_name = "articles:section-feed-atom"
+
+    def subtitle(self, obj):
+        return self.description(obj)
+
+
+class AuthorFeed(SectionFeed):
+    """One author's latest stories."""
+
+    feed_url_name = "articles:author-feed"
+
+    def get_object(self, request, slug):
+        return get_object_or_404(Author, slug=slug)
+
+    def description(self, obj):
+        return obj.bio or f"The latest stories by {obj.name} for {settings.SITE_NAME}."
+
+    def stories(self, obj):
+        return feed_stories().filter(authors=obj)
+
+
+class AuthorAtomFeed(AuthorFeed):
+    feed_type = NewsroomAtomFeed
+    author_name = settings.SITE_NAME
+    feed_url_name = "articles:author-feed-atom"
+
+    def subtitle(self, obj):
+        return self.description(obj)

@@ -181,7 +181,7 @@ class Image(models.Model):
         storage = self.file.storage
         return all(name.startswith(prefix) and storage.exists(name) for name in names)
 
-    def _available_renditions(self) -> dict[str, dict[str, str]]:
+    def available_renditions(self) -> dict[str, dict[str, str]]:
         """``renditions`` if every file it names is in storage, else nothing: a picture with a
         copy missing is shown from its original, never as a broken image. Checked once per
         instance (a page shows an image once); a stat call each with local storage."""
@@ -205,7 +205,7 @@ class Image(models.Model):
 
     def srcset(self, extension: str) -> str:
         storage = self.file.storage
-        copies = self._available_renditions().get(extension, {})
+        copies = self.available_renditions().get(extension, {})
         return ", ".join(
             f"{storage.url(name)} {width}w"
             for width, name in sorted(copies.items(), key=lambda kv: int(kv[0]))
@@ -222,7 +222,7 @@ class Image(models.Model):
     @property
     def fallback_url(self) -> str:
         """A mid-size JPEG for ``src`` (and OpenGraph), or the original while none exists."""
-        copies = self._available_renditions().get("jpg", {})
+        copies = self.available_renditions().get("jpg", {})
         if not copies:
             return self.file.url
         width = min(copies, key=lambda w: abs(int(w) - 1200))
@@ -417,10 +417,19 @@ class Article(models.Model):
                     article=self, from_status=loaded.get("status", ""), to_status=self.status, by=by
                 )
             self._keep_old_address(loaded)
+            self.update_search_vector()
         self._loaded = {"status": self.status, "slug": self.slug}
 
     def get_absolute_url(self):
         return reverse("articles:article", kwargs={"slug": self.slug})
+
+    def update_search_vector(self) -> None:
+        """Recompute the stored full-text vector (headline, dek, body, tag names) in SQL;
+        PostgreSQL only, nothing elsewhere. Called by save() and when the tags change."""
+        from .search import update_search_vectors
+
+        if self.pk is not None:
+            update_search_vectors(Article.objects.filter(pk=self.pk))
 
     @classmethod
     def from_db(cls, db, field_names, values, *args, **kwargs):

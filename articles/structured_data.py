@@ -1,14 +1,22 @@
-"""schema.org JSON-LD for story pages, as a string safe inside a <script> element."""
+"""schema.org JSON-LD for the public pages, as strings safe inside a <script> element.
+
+Story pages get a NewsArticle and a BreadcrumbList (Home > Section > Story); the home page an
+Organization and a WebSite with the site search as its SearchAction. Every URL is absolute.
+"""
 
 import json
 
 from django.conf import settings
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from .templatetags.newsroom import isotime
 
 _SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+SCHEMA_CONTEXT = "https://schema.org"
+# The widest copies are what search engines want for a large preview; narrow ones are not given.
+IMAGE_MIN_WIDTH = 800
 
 
 def to_script(data: dict) -> SafeString:
@@ -17,10 +25,47 @@ def to_script(data: dict) -> SafeString:
     return mark_safe(text.translate(_SCRIPT_ESCAPES))  # noqa: S308 - escaped just above
 
 
+def logo(absolute) -> dict:
+    """The publisher's logo as an ImageObject (its size from ``settings.SITE_LOGO``)."""
+    spec = settings.SITE_LOGO
+    return {
+        "@type": "ImageObject",
+        "url": absolute(static(spec["path"])),
+        "width": spec["width"],
+        "height": spec["height"],
+    }
+
+
+def organization(absolute) -> dict:
+    return {
+        "@type": "Organization",
+        "@id": absolute(reverse("articles:home")) + "#organization",
+        "name": settings.SITE_NAME,
+        "url": absolute(reverse("articles:home")),
+        "logo": logo(absolute),
+    }
+
+
+def image_urls(image) -> list[str]:
+    """The lead image's addresses for ``image``: the JPEG copy the page itself uses first,
+    then the other JPEG copies at least ``IMAGE_MIN_WIDTH`` wide, widest first; the original
+    while no copies exist. Renditions are resized, never cropped, so every address shows the
+    picture in its own proportions (there are no 16:9, 4:3 or 1:1 crops to give)."""
+    first = image.fallback_url
+    storage = image.file.storage
+    copies = image.available_renditions().get("jpg", {})
+    wide = sorted(
+        (int(width), storage.url(name))
+        for width, name in copies.items()
+        if int(width) >= IMAGE_MIN_WIDTH
+    )
+    return [first, *(url for _, url in reversed(wide) if url != first)]
+
+
 def news_article(request, article, authors) -> SafeString:
     absolute = request.build_absolute_uri
     data = {
-        "@context": "https://schema.org",
+        "@context": SCHEMA_CONTEXT,
         "@type": "NewsArticle",
         "headline": article.headline,
         "description": article.summary,
@@ -35,17 +80,60 @@ def news_article(request, article, authors) -> SafeString:
             }
             for author in authors
         ],
-        "publisher": {
-            "@type": "Organization",
-            "name": settings.SITE_NAME,
-            "logo": {"@type": "ImageObject", "url": absolute(static("img/logo.png"))},
-        },
+        "publisher": organization(absolute),
     }
     if article.lead_image:
-        data["image"] = [absolute(article.lead_image.fallback_url)]
+        data["image"] = [absolute(url) for url in image_urls(article.lead_image)]
     if article.section:
         data["articleSection"] = article.section.name
     tags = [tag.name for tag in article.tags.all()]
     if tags:
         data["keywords"] = tags
     return to_script(data)
+
+
+def breadcrumb_list(request, article) -> SafeString:
+    """Home > Section > Story (Home > Story for a story without a section)."""
+    trail = [("Home", reverse("articles:home"))]
+    if article.section:
+        trail.append((article.section.name, article.section.get_absolute_url()))
+    trail.append((article.headline, article.get_absolute_url()))
+    data = {
+        "@context": SCHEMA_CONTEXT,
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {
+                "@type": "ListItem",
+                "position": position,
+                "name": name,
+                "item": request.build_absolute_uri(url),
+            }
+            for position, (name, url) in enumerate(trail, start=1)
+        ],
+    }
+    return to_script(data)
+
+
+def home_page(request) -> list[SafeString]:
+    """The publisher (Organization) and the site (WebSite, with its search as a SearchAction),
+    each its own JSON-LD document."""
+    absolute = request.build_absolute_uri
+    home = absolute(reverse("articles:home"))
+    # Braces stay literal: build_absolute_uri would percent-encode them in the template.
+    search = absolute(reverse("articles:search")) + "?q={search_term_string}"
+    website = {
+        "@context": SCHEMA_CONTEXT,
+        "@type": "WebSite",
+        "@id": home + "#website",
+        "name": settings.SITE_NAME,
+        "description": settings.SITE_TAGLINE,
+        "url": home,
+        "inLanguage": settings.SITE_LANGUAGE,
+        "publisher": {"@id": home + "#organization"},
+        "potentialAction": {
+            "@type": "SearchAction",
+            "target": {"@type": "EntryPoint", "urlTemplate": search},
+            "query-input": "required name=search_term_string",
+        },
+    }
+    return [to_script({"@context": SCHEMA_CONTEXT, **organization(absolute)}), to_script(website)]

@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import TemplateView
 
-from . import feeds, views
+from . import beacon, feeds, views
 
 app_name = "articles"
 
@@ -13,7 +13,13 @@ urlpatterns = [
     path("author/<slug:slug>/", views.author_detail, name="author"),
     path("tag/<slug:slug>/", views.tag_detail, name="tag"),
     path("search/", views.search, name="search"),
+    path("beacon/", beacon.read, name="beacon"),
     path("feed/", feeds.LatestStoriesFeed(), name="feed"),
+    path("feed/atom/", feeds.LatestStoriesAtomFeed(), name="feed-atom"),
+    path("section/<slug:slug>/feed/", feeds.SectionFeed(), name="section-feed"),
+    path("section/<slug:slug>/feed/atom/", feeds.SectionAtomFeed(), name="section-feed-atom"),
+    path("author/<slug:slug>/feed/", feeds.AuthorFeed(), name="author-feed"),
+    path("author/<slug:slug>/feed/atom/", feeds.AuthorAtomFeed(), name="author-feed-atom"),
     path("about/", TemplateView.as_view(template_name="pages/about.html"), name="about"),
     path("privacy/", TemplateView.as_view(template_name="pages/privacy.html"), name="privacy"),
 ]

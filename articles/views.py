@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import (
     Http404,
     HttpRequest,
@@ -14,12 +14,11 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from . import preview_tokens
+from . import preview_tokens, reads
+from . import search as site_search
 from .models import Article, ArticleAuthor, Author, Section, SlugRedirect, Tag
 from .preview_tokens import private_preview
-from .structured_data import news_article
-
-SEARCH_MAX_LENGTH = 200
+from .structured_data import breadcrumb_list, home_page, news_article
 
 
 def paginate(request: HttpRequest, queryset, per_page: int | None = None):
@@ -40,7 +39,11 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "articles/home.html",
-        {"top": top, "latest": latest[: settings.HOME_PAGE_SIZE]},
+        {
+            "top": top,
+            "latest": latest[: settings.HOME_PAGE_SIZE],
+            "json_ld": home_page(request),
+        },
     )
 
 
@@ -61,12 +64,13 @@ def render_story(request: HttpRequest, article: Article, *, preview: str = "") -
     context = {
         "article": article,
         "authors": authors,
-        # Until reads are counted, "Popular Articles" is the newest of the top stories
-        # (then the newest stories): see the template's note.
-        "popular": others.order_by("-featured", "-published_at")[:size],
+        # The most read of the last POPULAR_DAYS days, filled up with the newest top stories
+        # (then the newest): ranked at most every few minutes, one query per page.
+        "popular": reads.popular(article.pk, size),
         "latest": others[:size],
         "preview": preview,
         "json_ld": news_article(request, article, authors),
+        "breadcrumbs_json_ld": breadcrumb_list(request, article),
     }
     return render(request, "articles/article_detail.html", context)
 
@@ -103,7 +107,23 @@ def shared_preview(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _listing(request, template, owner, stories):
-    return render(request, template, {"owner": owner, "page": paginate(request, stories)})
+    """A section, author or tag page: one page of its stories, with the page's canonical
+    address (page 1 without ``?page=``) and its neighbours' for ``<link rel=prev/next>``.
+    The paginator's one COUNT serves the 404 for a page past the end and "Page N of M"."""
+    page = paginate(request, stories)
+    base = request.build_absolute_uri(request.path)
+
+    def page_url(number: int) -> str:
+        return base if number == 1 else f"{base}?page={number}"
+
+    context = {
+        "owner": owner,
+        "page": page,
+        "canonical_url": page_url(page.number),
+        "prev_url": page_url(page.previous_page_number()) if page.has_previous() else "",
+        "next_url": page_url(page.next_page_number()) if page.has_next() else "",
+    }
+    return render(request, template, context)
 
 
 @require_safe
@@ -129,17 +149,14 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def search(request: HttpRequest) -> HttpResponse:
-    """A plain word match over headline and sub-headline; every word must appear."""
-    query = " ".join(request.GET.get("q", "").split())[:SEARCH_MAX_LENGTH]
-    stories = Article.objects.none()
-    words = [word for word in query.split() if any(ch.isalnum() for ch in word)][:10]
-    if words:
-        stories = Article.objects.published().for_cards()
-        for word in words:
-            stories = stories.filter(Q(headline__icontains=word) | Q(dek__icontains=word))
-    return render(
-        request, "articles/search.html", {"query": query, "page": paginate(request, stories)}
-    )
+    """Published stories matching ``?q=``, most relevant first (full-text search with a
+    recency boost on PostgreSQL; every word must appear, newest first, elsewhere), with
+    the matched words highlighted in a snippet: see ``articles.search``."""
+    query = site_search.clean_query(request.GET.get("q", ""))
+    page = paginate(request, site_search.search(query))
+    page.object_list = list(page.object_list)
+    site_search.add_snippets(page.object_list, query)
+    return render(request, "articles/search.html", {"query": query, "page": page})
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -247,4 +247,6 @@ LOGGING = {
 HOME_PAGE_SIZE = 12
 LIST_PAGE_SIZE = 20  # stories per page of a section, author or tag listing (and search)
 SIDEBAR_LIST_SIZE = 5
+POPULAR_DAYS = int(os.environ.get("POPULAR_DAYS", "7"))  # "Popular Articles": reads of N days
+POPULAR_CACHE_SECONDS = int(os.environ.get("POPULAR_CACHE_SECONDS", "300"))  # ranking kept for
 PREVIEW_MAX_AGE = 7 * 24 * 3600  # seconds a shared preview link works

@@ -2,8 +2,12 @@ import posixpath
 
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemaps_views
 from django.urls import include, path
+from django.views.generic import TemplateView
 from django.views.static import serve
+
+from articles.sitemaps import SITEMAPS, TEMPLATE_NAME
 
 
 def serve_media(request, path):
@@ -18,6 +22,23 @@ def serve_media(request, path):
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("newsletter/", include("newsletter.urls")),
+    path(
+        "robots.txt",
+        TemplateView.as_view(template_name="robots.txt", content_type="text/plain; charset=utf-8"),
+        name="robots",
+    ),
+    path(
+        "sitemap.xml",
+        sitemaps_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemaps_views.sitemap,
+        {"sitemaps": SITEMAPS, "template_name": TEMPLATE_NAME},
+        name="sitemap-section",
+    ),
     path("", include("articles.urls")),
 ]
 

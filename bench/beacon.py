@@ -1,0 +1,185 @@
+"""Read beacon benchmark: requests per second of POST /beacon/ against the lightest page.
+
+Starts `gunicorn newsroom.wsgi -w 2` on loopback (DEBUG off) over PostgreSQL (a separate
+database, newsroom_bench_beacon, created and migrated here, one published story seeded) and
+drives it with `wrk -t2 -c16 -d10s` three times:
+
+- the beacon as is: after the first hit every request is a repeat of the same client within
+  READ_WINDOW_SECONDS, so it measures the cached checks (robots, published story, window);
+- the beacon with READ_WINDOW_SECONDS=0 (a second gunicorn): every request is a counted read,
+  so it measures the cached checks plus the INSERT ... ON CONFLICT upsert on one hot row;
+- /about/, the site's lightest page (a template, no query).
+
+Prints requests/s and each beacon's ratio to /about/. Bounded (about a minute), loopback
+only; stops its gunicorn processes at the end.
+
+    .venv/bin/python bench/beacon.py [--duration 10]
+"""
+
+import argparse
+import contextlib
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+GUNICORN = str(Path(PYTHON).parent / "gunicorn")
+BENCH_DB = os.environ.get(
+    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/newsroom_bench_beacon"
+)
+USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def environment(**extra) -> dict:
+    return {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-only",
+        "DATABASE_URL": BENCH_DB,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "LOG_LEVEL": "WARNING",
+        **extra,
+    }
+
+
+def create_database():
+    import psycopg
+
+    admin_url = BENCH_DB.rsplit("/", 1)[0] + "/postgres"
+    name = BENCH_DB.rsplit("/", 1)[1]
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+SEED = """
+import datetime as dt
+from django.utils import timezone
+from articles.models import Article, DailyReads
+now = timezone.now()
+story, _ = Article.objects.update_or_create(
+    slug="bench-beacon-story",
+    defaults=dict(
+        headline="Beacon benchmark story", dek="A story for the beacon benchmark.",
+        body="<p>Body.</p>", status="published", published_at=now - dt.timedelta(minutes=5),
+    ),
+)
+DailyReads.objects.filter(article=story).delete()
+print(story.pk)
+"""
+
+
+def manage(env, *args) -> str:
+    result = subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
+    return result.stdout
+
+
+@contextlib.contextmanager
+def gunicorn(env):
+    port = free_port()
+    process = subprocess.Popen(
+        [GUNICORN, "newsroom.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/about/", timeout=2).read()  # noqa: S310 - http, loopback
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit("gunicorn did not start") from None
+                time.sleep(0.2)
+        yield base
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def wrk(url: str, duration: int, script: str | None = None) -> tuple[float, str]:
+    """Requests per second, and wrk's note of non-2xx answers or errors (if any)."""
+    command = ["wrk", "-t2", "-c16", f"-d{duration}s", "-H", f"User-Agent: {USER_AGENT}"]
+    if script:
+        command += ["-s", script]
+    out = subprocess.run(
+        [*command, url], check=True, capture_output=True, text=True, timeout=duration + 30
+    ).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    problems = " ".join(
+        line.strip() for line in out.splitlines() if "Non-2xx" in line or "Socket errors" in line
+    )
+    return rate, problems
+
+
+def count_reads(env, story_id: int) -> int:
+    code = (
+        "from django.db.models import Sum; from articles.models import DailyReads; "
+        f"print(DailyReads.objects.filter(article_id={story_id}).aggregate(n=Sum('count'))['n'] or 0)"
+    )
+    return int(manage(env, "shell", "-c", code).strip().splitlines()[-1])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    args = parser.parse_args()
+
+    env = environment()
+    create_database()
+    manage(env, "migrate", "--no-input", "-v0")
+    story_id = int(manage(env, "shell", "-c", SEED).strip().splitlines()[-1])
+
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
+        lua.write(
+            f'wrk.method = "POST"\nwrk.body = "{story_id}"\n'
+            'wrk.headers["Content-Type"] = "text/plain;charset=UTF-8"\n'
+        )
+    try:
+        with gunicorn(env) as base:
+            about, about_note = wrk(f"{base}/about/", args.duration)
+            windowed, windowed_note = wrk(f"{base}/beacon/", args.duration, lua.name)
+        counted_before = count_reads(env, story_id)
+        with gunicorn(environment(READ_WINDOW_SECONDS="0")) as base:
+            upsert, upsert_note = wrk(f"{base}/beacon/", args.duration, lua.name)
+        counted = count_reads(env, story_id) - counted_before
+    finally:
+        os.unlink(lua.name)
+
+    print(f"gunicorn -w 2, wrk -t2 -c16 -d{args.duration}s, PostgreSQL, loopback")
+    print(f"/about/ (lightest page)        {about:10.0f} req/s  {about_note}")
+    print(
+        f"/beacon/ (window, repeats)     {windowed:10.0f} req/s  "
+        f"ratio {windowed / about:.2f}  reads counted: {counted_before} {windowed_note}"
+    )
+    print(
+        f"/beacon/ (no window, upserts)  {upsert:10.0f} req/s  "
+        f"ratio {upsert / about:.2f}  reads counted: {counted} {upsert_note}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,387 @@
+"""Most-read: the beacon counts reads (one upsert each), "Popular Articles" ranks them."""
+
+import datetime as dt
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from articles import preview_tokens, reads
+from articles.models import Article, DailyReads
+from tests.factories import make_article
+
+pytestmark = pytest.mark.django_db
+
+BEACON = "/beacon/"
+BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
+OTHER_BROWSER = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 Safari/605.1"
+# The beacon's queries: whether the id is a published story (then cached), the upsert.
+BEACON_QUERIES = 2
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Windows and rankings live in the cache: no test sees another's (nor leaves its own)."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def beacon(client, article_id, *, ua=BROWSER, ip="203.0.113.7"):
+    return client.post(
+        BEACON,
+        str(article_id),
+        content_type="text/plain;charset=UTF-8",
+        HTTP_USER_AGENT=ua,
+        REMOTE_ADDR=ip,
+    )
+
+
+def count(article, day=None):
+    row = DailyReads.objects.filter(article=article, day=day or timezone.localdate()).first()
+    return row.count if row else 0
+
+
+def read(article, n, *, days_ago=0):
+    DailyReads.objects.create(
+        article=article, day=timezone.localdate() - dt.timedelta(days=days_ago), count=n
+    )
+
+
+def titles(stories):
+    return [story.headline for story in stories]
+
+
+# The beacon
+
+
+def test_beacon_counts_a_read_and_answers_204_without_body_or_cookie(client):
+    story = make_article()
+    response = beacon(client, story.pk)
+    assert response.status_code == 204
+    assert response.content == b""
+    assert not response.cookies
+    assert "Set-Cookie" not in response.headers
+    assert "no-store" in response.headers["Cache-Control"]
+    assert count(story) == 1
+    beacon(client, story.pk, ip="203.0.113.8")
+    assert count(story) == 2
+    assert DailyReads.objects.count() == 1  # one row per story per day
+
+
+def test_record_read_is_an_upsert():
+    story = make_article()
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    for _ in range(3):
+        reads.record_read(story.pk)
+    reads.record_read(story.pk, yesterday)
+    assert count(story) == 3
+    assert count(story, yesterday) == 1
+
+
+@pytest.mark.parametrize("method", ["get", "head", "put", "delete", "options"])
+def test_beacon_is_post_only(client, method):
+    story = make_article()
+    response = getattr(client, method)(BEACON, HTTP_USER_AGENT=BROWSER)
+    assert response.status_code == 405
+    assert not response.cookies
+    assert not DailyReads.objects.filter(article=story).exists()
+
+
+@pytest.mark.parametrize(
+    "ua",
+    [
+        "",
+        "   ",
+        "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+        "Mozilla/5.0 (compatible; bingbot/2.0)",
+        "Mozilla/5.0 (compatible; Yahoo! Slurp)",
+        "Baiduspider/2.0",
+        "facebookexternalhit/1.1",
+        "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/131.0 Safari/537.36",
+        "Mozilla/5.0 (Windows NT 10.0) Google Web Preview",
+        "CCBot/2.0 (https://commoncrawl.org/faq/)",
+        "curl/8.5.0",
+    ],
+)
+def test_robots_are_not_counted(client, ua):
+    story = make_article()
+    assert beacon(client, story.pk, ua=ua).status_code == 204
+    assert not DailyReads.objects.exists()
+
+
+def test_missing_user_agent_is_not_counted(client):
+    story = make_article()
+    response = client.post(BEACON, str(story.pk), content_type="text/plain")
+    assert response.status_code == 204
+    assert not DailyReads.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "status", [Article.Status.DRAFT, Article.Status.REVIEW, Article.Status.UNPUBLISHED]
+)
+def test_unpublished_story_is_not_counted(client, status):
+    story = make_article(status=status)
+    assert beacon(client, story.pk).status_code == 204
+    assert not DailyReads.objects.exists()
+
+
+def test_scheduled_story_is_not_counted(client):
+    story = make_article(published_at=timezone.now() + dt.timedelta(hours=1))
+    assert beacon(client, story.pk).status_code == 204
+    assert not DailyReads.objects.exists()
+
+
+@pytest.mark.parametrize("body", ["", "abc", "0", "-1", "1.5", "99999999", "1 2", "x" * 100, "١٢"])
+def test_bad_or_unknown_ids_are_ignored(client, body):
+    make_article()
+    response = client.post(
+        BEACON, body, content_type="text/plain", HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="192.0.2.1"
+    )
+    assert response.status_code == 204
+    assert response.content == b""
+    assert not DailyReads.objects.exists()
+
+
+def test_same_client_reloading_within_the_window_counts_once(client, settings):
+    settings.READ_WINDOW_SECONDS = 30 * 60
+    story, other = make_article(), make_article()
+    beacon(client, story.pk)
+    beacon(client, story.pk)
+    assert count(story) == 1
+    beacon(client, other.pk)  # another story by the same client counts
+    beacon(client, story.pk, ua=OTHER_BROWSER)  # another browser at the same address
+    beacon(client, story.pk, ip="198.51.100.4")  # another address
+    assert count(other) == 1
+    assert count(story) == 3
+    cache.clear()  # the window has passed
+    beacon(client, story.pk)
+    assert count(story) == 4
+
+
+def test_window_keys_hold_nothing_readable_about_the_client(client):
+    story = make_article()
+    beacon(client, story.pk, ip="203.0.113.99")
+    keys = [k for k in cache._cache if ":seen:" in k]  # locmem's store
+    assert len(keys) == 1
+    assert "203.0.113.99" not in keys[0]
+    assert "Firefox" not in keys[0]
+
+
+def test_no_window_counts_every_beacon(client, settings):
+    settings.READ_WINDOW_SECONDS = 0
+    story = make_article()
+    for _ in range(3):
+        beacon(client, story.pk)
+    assert count(story) == 3
+
+
+def test_window_setting_falls_back_to_the_environment(settings, monkeypatch):
+    if hasattr(settings, "READ_WINDOW_SECONDS"):
+        del settings.READ_WINDOW_SECONDS
+    monkeypatch.setenv("READ_WINDOW_SECONDS", "0")
+    assert reads.read_window_seconds() == 0
+    monkeypatch.delenv("READ_WINDOW_SECONDS")
+    assert reads.read_window_seconds() == 30 * 60
+
+
+def test_beacon_query_count_is_constant(client, django_assert_num_queries):
+    stories = [make_article() for _ in range(3)]
+    read(stories[0], 500)
+    for i, story in enumerate(stories):
+        with django_assert_num_queries(BEACON_QUERIES):
+            beacon(client, story.pk, ip=f"192.0.2.{i}")
+    # The existence check is cached: a known story costs only the upsert.
+    with django_assert_num_queries(1):
+        beacon(client, stories[0].pk, ip="192.0.2.200")
+    # A repeat within the window and a robot cost nothing.
+    with django_assert_num_queries(0):
+        beacon(client, stories[0].pk, ip="192.0.2.200")
+        beacon(client, stories[0].pk, ua="Googlebot/2.1")
+
+
+# The list
+
+
+def test_popular_orders_by_reads_newest_first_on_ties_and_excludes_the_story():
+    oldest = make_article(headline="Oldest", published_at=timezone.now() - dt.timedelta(days=3))
+    older = make_article(headline="Older", published_at=timezone.now() - dt.timedelta(days=2))
+    newer = make_article(headline="Newer", published_at=timezone.now() - dt.timedelta(days=1))
+    current = make_article(headline="Current")
+    read(oldest, 50)
+    read(older, 10)
+    read(newer, 10)
+    read(current, 100)
+    assert titles(reads.popular(current.pk, 3)) == ["Oldest", "Newer", "Older"]
+    assert titles(reads.popular(oldest.pk, 3)) == ["Current", "Newer", "Older"]
+    assert titles(reads.popular(None, 2)) == ["Current", "Oldest"]
+
+
+def test_popular_sums_the_window_and_old_reads_age_out(settings):
+    settings.POPULAR_DAYS = 7
+    steady = make_article(headline="Steady")
+    was_big = make_article(headline="Was big")
+    read(steady, 10, days_ago=0)
+    read(steady, 10, days_ago=6)  # the 7th day back: still in
+    read(was_big, 15, days_ago=1)
+    read(was_big, 1000, days_ago=7)  # 8 days ago: out
+    read(was_big, 1000, days_ago=30)
+    assert titles(reads.popular(None, 2)) == ["Steady", "Was big"]
+    cache.clear()
+    settings.POPULAR_DAYS = 8
+    assert titles(reads.popular(None, 2)) == ["Was big", "Steady"]
+
+
+def test_popular_fills_up_with_the_previous_list():
+    make_article(headline="Plain old", published_at=timezone.now() - dt.timedelta(days=5))
+    make_article(headline="Top old", featured=True, published_at=timezone.now() - dt.timedelta(4))
+    make_article(headline="Plain new", published_at=timezone.now() - dt.timedelta(hours=2))
+    read_one = make_article(headline="Read", published_at=timezone.now() - dt.timedelta(days=9))
+    read(read_one, 3)
+    expected = ["Read", "Top old", "Plain new", "Plain old"]
+    assert titles(reads.popular(None, 4)) == expected
+    assert titles(reads.popular(None, 4)) == expected  # from the cached ranking
+
+
+def test_popular_without_reads_is_the_previous_list():
+    make_article(headline="Plain")
+    make_article(headline="Top", featured=True)
+    current = make_article(headline="Current", featured=True)
+    assert titles(reads.popular(current.pk, 5)) == ["Top", "Plain"]
+    assert titles(reads.popular(current.pk, 5)) == ["Top", "Plain"]
+
+
+def test_popular_lists_only_published_stories():
+    gone = make_article(headline="Gone")
+    draft = make_article(headline="Draft", status=Article.Status.DRAFT)
+    shown = make_article(headline="Shown")
+    read(gone, 100)
+    read(draft, 100)
+    read(shown, 1)
+    assert titles(reads.popular(None, 5)) == ["Gone", "Shown"]
+    # Taken down after the ranking was cached: it drops out at once and the list fills up.
+    gone.status = Article.Status.UNPUBLISHED
+    gone.save()
+    assert titles(reads.popular(None, 5)) == ["Shown"]
+
+
+def test_popular_is_cached_until_it_expires():
+    first = make_article(headline="First")
+    second = make_article(headline="Second", published_at=timezone.now() - dt.timedelta(days=2))
+    read(first, 5)
+    read(second, 1)
+    assert titles(reads.popular(None, 2)) == ["First", "Second"]
+    for _ in range(10):
+        reads.record_read(second.pk)
+    assert titles(reads.popular(None, 2)) == ["First", "Second"]  # still the cached ranking
+    cache.clear()  # the ranking expires
+    assert titles(reads.popular(None, 2)) == ["Second", "First"]
+
+
+def test_popular_costs_one_query_cached_or_not(django_assert_num_queries):
+    stories = [make_article() for _ in range(8)]
+    for n, story in enumerate(stories[:4], start=1):
+        read(story, n)
+    with django_assert_num_queries(1):
+        cold = reads.popular(stories[0].pk, 5)
+    with django_assert_num_queries(1):
+        warm = reads.popular(stories[0].pk, 5)
+    assert cold == warm
+    assert len(warm) == 5
+    assert stories[0] not in warm
+
+
+# The page
+
+
+def test_article_page_lists_the_most_read_and_loads_the_beacon(client):
+    story = make_article(headline="This story")
+    hit = make_article(headline="Most read", published_at=timezone.now() - dt.timedelta(days=3))
+    make_article(headline="Featured", featured=True)
+    read(hit, 42)
+    html = client.get(story.get_absolute_url()).text
+    aside = html.split('<aside class="story-aside"', 1)[1]
+    popular = aside.split("Latest Stories", 1)[0]
+    assert popular.index("Most read") < popular.index("Featured")
+    assert "This story" not in aside
+    assert f'data-read-id="{story.pk}" data-read-url="/beacon/"' in html
+    assert '<script src="/static/js/beacon.js" defer></script>' in html
+    assert "sendBeacon" not in html  # no inline script
+    assert not DailyReads.objects.filter(article=story).exists()  # the page itself counts nothing
+
+
+def test_a_read_through_the_page_counts_once_then_ranks_after_expiry(client):
+    story = make_article(headline="Reader's pick")
+    current = make_article(headline="Current")
+    make_article(headline="Top story", featured=True)
+    assert "Top story" in client.get(current.get_absolute_url()).text.split("Latest Stories")[0]
+    for _ in range(3):
+        beacon(client, story.pk)
+    assert count(story) == 1
+    html = client.get(current.get_absolute_url()).text
+    popular = html.split('<aside class="story-aside"', 1)[1].split("Latest Stories")[0]
+    assert popular.index("Top story") < popular.index("Reader&#x27;s pick")  # cached ranking
+    cache.clear()
+    html = client.get(current.get_absolute_url()).text
+    popular = html.split('<aside class="story-aside"', 1)[1].split("Latest Stories")[0]
+    assert popular.index("Reader&#x27;s pick") < popular.index("Top story")
+
+
+def test_previews_load_no_beacon(client):
+    draft = make_article(status=Article.Status.DRAFT)
+    html = client.get(preview_tokens.url(draft)).text
+    assert "beacon.js" not in html
+    assert "data-read-id" not in html
+
+
+# The admin
+
+
+def test_admin_lists_reads_per_story_and_day_read_only(admin_client):
+    story = make_article(headline="Counted story")
+    make_article(headline="Other story")
+    read(story, 12)
+    read(story, 3, days_ago=8)
+    url = "/admin/articles/dailyreads/"
+    html = admin_client.get(url).text
+    assert "Counted story" in html
+    assert ">12<" in html
+    assert "Other story" not in html
+    assert "Counted story" in admin_client.get(url, {"q": "counted"}).text
+    assert "Counted story" not in admin_client.get(url, {"q": "nothing like it"}).text
+    today = timezone.localdate()
+    filtered = admin_client.get(url, {"day__gte": today.isoformat()}).text
+    assert ">12<" in filtered
+    assert ">3<" not in filtered
+    assert admin_client.get(f"{url}add/").status_code == 403
+    row = DailyReads.objects.get(article=story, day=today)
+    change = admin_client.get(f"{url}{row.pk}/change/")
+    assert change.status_code == 200
+    assert 'type="submit" value="Save"' not in change.text  # view only
+
+
+# In a browser (run with the browser tests: pytest -m browser)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_browser_sends_one_beacon_per_page_view(browser, live_server):
+    """beacon.js posts the story id once per view, and a reload within the window is not
+    counted again. Chromium is told to present itself as a desktop browser: the headless one
+    is (rightly) ignored as a robot."""
+    story = make_article(headline="Read in a browser")
+    context = browser.new_context(user_agent=BROWSER)
+    try:
+        page = context.new_page()
+        with page.expect_request(lambda r: r.url.endswith("/beacon/")) as sent:
+            page.goto(live_server.url + story.get_absolute_url())
+        request = sent.value
+        assert request.method == "POST"
+        assert request.post_data == str(story.pk)
+        assert request.response().status == 204
+        with page.expect_request(lambda r: r.url.endswith("/beacon/")):
+            page.reload()
+        page.wait_for_load_state("networkidle")
+    finally:
+        context.close()
+    assert count(story) == 1

@@ -7,9 +7,11 @@ their own draft.
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q, Sum
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -19,7 +21,7 @@ from django.utils.html import format_html
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from . import diffs, preview_tokens
+from . import diffs, preview_tokens, reads
 from .models import Article, ArticleAuthor, Note
 from .views import render_story, story_queryset
 
@@ -105,7 +107,15 @@ class NoteInline(admin.StackedInline):
 @admin.register(Article)
 class ArticleAdmin(VersionAdmin):
     form = ArticleAdminForm
-    list_display = ["headline", "state", "section", "held_by", "featured", "modified_at"]
+    list_display = [
+        "headline",
+        "state",
+        "section",
+        "held_by",
+        "featured",
+        "recent_reads",
+        "modified_at",
+    ]
     list_filter = ["status", "featured", "section", "tags"]
     list_select_related = ["section", "owner", "last_edited_by"]
     search_fields = ["headline", "dek", "slug"]
@@ -191,6 +201,16 @@ class ArticleAdmin(VersionAdmin):
             article.save(by=request.user, update_fields=["updated_at"])
 
     # The change list
+
+    def get_queryset(self, request):
+        # Reads over the "Popular Articles" window, summed in the list's own query.
+        since = reads.window_start()
+        recent = Sum("daily_reads__count", filter=Q(daily_reads__day__gte=since), default=0)
+        return super().get_queryset(request).annotate(recent_reads=recent)
+
+    @admin.display(description=f"reads ({settings.POPULAR_DAYS} days)", ordering="recent_reads")
+    def recent_reads(self, article):
+        return article.recent_reads
 
     @admin.display(description="state", ordering="status")
     def state(self, article):

@@ -385,3 +385,17 @@ def test_browser_sends_one_beacon_per_page_view(browser, live_server):
     finally:
         context.close()
     assert count(story) == 1
+
+
+@pytest.mark.django_db
+def test_story_list_in_the_admin_shows_reads_of_the_window(admin_client, settings):
+    settings.POPULAR_DAYS = 7
+    story, other = make_article(headline="Much read"), make_article(headline="Little read")
+    read(story, 5)
+    read(story, 3, days_ago=6)
+    read(story, 100, days_ago=7)  # outside the window
+    read(other, 1)
+    response = admin_client.get("/admin/articles/article/?o=6")
+    rows = {a.headline: a.recent_reads for a in response.context["cl"].result_list}
+    assert rows == {"Much read": 8, "Little read": 1}
+    assert "Reads (7 days)" in response.text

@@ -199,3 +199,35 @@ def renditions(data: bytes):
                 )
             for extension, pil_format in RENDITION_FORMATS.items():
                 yield width, extension, _encode(copy, pil_format)
+
+
+# Crops in the ratios search engines ask for (a story's structured data offers all three).
+CROP_RATIOS = {"16x9": (16, 9), "4x3": (4, 3), "1x1": (1, 1)}
+CROP_WIDTH = 1200
+
+
+def crop_box(width: int, height: int, ratio: tuple[int, int], focal: tuple[int, int]):
+    """The largest box of ``ratio`` inside the picture, centred on the focal point (in
+    percent) as far as the picture's edges allow."""
+    ratio_w, ratio_h = ratio
+    if width * ratio_h > height * ratio_w:
+        box_w, box_h = max(1, round(height * ratio_w / ratio_h)), height
+    else:
+        box_w, box_h = width, max(1, round(width * ratio_h / ratio_w))
+    centre_x, centre_y = width * focal[0] / 100, height * focal[1] / 100
+    left = min(max(round(centre_x - box_w / 2), 0), width - box_w)
+    top = min(max(round(centre_y - box_h / 2), 0), height - box_h)
+    return left, top, left + box_w, top + box_h
+
+
+def crops(data: bytes, focal: tuple[int, int]):
+    """Yield ``(key, bytes)``: a JPEG for each of ``CROP_RATIOS``, at most ``CROP_WIDTH``
+    wide, cut around ``focal``."""
+    with PILImage.open(io.BytesIO(data)) as picture:
+        picture.load()
+        for key, ratio in CROP_RATIOS.items():
+            cut = picture.crop(crop_box(picture.width, picture.height, ratio, focal))
+            if cut.width > CROP_WIDTH:
+                height = max(1, round(cut.height * CROP_WIDTH / cut.width))
+                cut = cut.resize((CROP_WIDTH, height), PILImage.Resampling.LANCZOS)
+            yield key, _encode(cut, "JPEG")

@@ -107,8 +107,16 @@ class Image(models.Model):
     def save(self, *args, **kwargs):
         """Store a new file upright and without metadata; its renditions are made by a
         background task (``articles.tasks.make_renditions``).
-        Saving without a new file leaves the renditions as they are."""
+        Saving without a new file leaves the renditions as they are, but for the ratio crops,
+        which are cut again when the focal point moves."""
         new_file = bool(self.file) and not self.file._committed
+        focal_moved = (
+            not new_file
+            and self.pk is not None
+            and Image.objects.filter(pk=self.pk)
+            .exclude(focal_x=self.focal_x, focal_y=self.focal_y)
+            .exists()
+        )
         if new_file:
             self.source_sha256 = images.digest(self.file)
             cleaned = images.normalise(self.file)
@@ -120,7 +128,7 @@ class Image(models.Model):
                 fields = {"file", "source_sha256", "width", "height", "renditions"}
                 kwargs["update_fields"] = {*kwargs["update_fields"], *fields}
         super().save(*args, **kwargs)
-        if new_file:
+        if new_file or focal_moved:
             # Enqueued in the same transaction: with the database task queue the task row
             # commits with the image or not at all; the immediate backend runs it now.
             self._enqueue_renditions()
@@ -155,7 +163,12 @@ class Image(models.Model):
         digest = images.rendition_digest(data)
         folder = f"renditions/{self.pk}"
         storage = self.file.storage
-        if self.renditions and self._renditions_complete(f"{folder}/{digest}-"):
+        crop_prefix = f"{folder}/{digest}-f{self.focal_x or 50}x{self.focal_y or 50}-"
+        if (
+            self.renditions
+            and self._renditions_complete(f"{folder}/{digest}-")
+            and self._crops_complete(crop_prefix)
+        ):
             return False
         made: dict[str, dict[str, str]] = {}
         for width, extension, content in images.renditions(data):
@@ -163,6 +176,13 @@ class Image(models.Model):
             if storage.exists(name):  # left by an earlier run; the same bytes by its name
                 storage.delete(name)
             made.setdefault(extension, {})[str(width)] = storage.save(name, ContentFile(content))
+        # The ratio crops depend on the focal point too, so their names carry it.
+        focal = (self.focal_x or 50, self.focal_y or 50)
+        for key, content in images.crops(data, focal):
+            name = f"{crop_prefix}{key}.jpg"
+            if storage.exists(name):
+                storage.delete(name)
+            made.setdefault("crops", {})[key] = storage.save(name, ContentFile(content))
         # Record them only if the image still has this file: a newer upload has its own task.
         if not Image.objects.filter(pk=self.pk, file=stored_name).update(renditions=made):
             return False
@@ -180,6 +200,19 @@ class Image(models.Model):
         names = [name for copies in self.renditions.values() for name in copies.values()]
         storage = self.file.storage
         return all(name.startswith(prefix) and storage.exists(name) for name in names)
+
+    def _crops_complete(self, prefix: str) -> bool:
+        crops = self.renditions.get("crops", {})
+        storage = self.file.storage
+        return set(crops) == set(images.CROP_RATIOS) and all(
+            name.startswith(prefix) and storage.exists(name) for name in crops.values()
+        )
+
+    def crop_urls(self) -> list[str]:
+        """URLs of the 16:9, 4:3 and 1:1 crops that exist (none until the task made them)."""
+        crops = self.available_renditions().get("crops", {})
+        storage = self.file.storage
+        return [storage.url(crops[key]) for key in images.CROP_RATIOS if key in crops]
 
     def available_renditions(self) -> dict[str, dict[str, str]]:
         """``renditions`` if every file it names is in storage, else nothing: a picture with a

@@ -47,10 +47,12 @@ def organization(absolute) -> dict:
 
 
 def image_urls(image) -> list[str]:
-    """The lead image's addresses for ``image``: the JPEG copy the page itself uses first,
-    then the other JPEG copies at least ``IMAGE_MIN_WIDTH`` wide, widest first; the original
-    while no copies exist. Renditions are resized, never cropped, so every address shows the
-    picture in its own proportions (there are no 16:9, 4:3 or 1:1 crops to give)."""
+    """The lead image's addresses: its 16:9, 4:3 and 1:1 crops (cut around the focal point)
+    once the rendition task has made them; until then the JPEG copy the page uses, then the
+    other JPEG copies at least ``IMAGE_MIN_WIDTH`` wide, widest first, or the original."""
+    crops = image.crop_urls()
+    if crops:
+        return crops
     first = image.fallback_url
     storage = image.file.storage
     copies = image.available_renditions().get("jpg", {})

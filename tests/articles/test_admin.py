@@ -210,7 +210,9 @@ def test_add_image_stores_size_and_makes_renditions(admin_client):
     assert image.file.name.endswith(".jpg")
     assert len(image.source_sha256) == 64
     # The configured widths below 1000, and the image's own width; WebP and JPEG of each.
-    assert {fmt: sorted(copies, key=int) for fmt, copies in image.renditions.items()} == {
+    widths = {fmt: copies for fmt, copies in image.renditions.items() if fmt != "crops"}
+    assert sorted(image.renditions["crops"]) == ["16x9", "1x1", "4x3"]
+    assert {fmt: sorted(copies, key=int) for fmt, copies in widths.items()} == {
         "webp": ["480", "800", "1000"],
         "jpg": ["480", "800", "1000"],
     }

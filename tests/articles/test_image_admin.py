@@ -182,7 +182,11 @@ def test_focal_point_is_stored_from_the_change_form_and_crops_the_card(admin_cli
     assert response.status_code == 302, errors_in(response)
     image.refresh_from_db()
     assert (image.focal_x, image.focal_y) == (30, 70)
-    assert image.renditions == renditions  # no new file: nothing made again
+    # No new file: the resized copies stay; only the ratio crops are cut again.
+    assert {k: v for k, v in image.renditions.items() if k != "crops"} == {
+        k: v for k, v in renditions.items() if k != "crops"
+    }
+    assert all("-f30x70-" in name for name in image.renditions["crops"].values())
     home = client.get("/").content.decode()
     assert 'style="object-position: 30% 70%"' in home
 

@@ -269,7 +269,8 @@ def test_metadata_is_stripped_from_original_and_every_rendition(name, data):
     assert any(marker in data for marker in (b"SECRET-EXIF", b"SECRET comment"))
     image = store(data, name)
     paths = stored_paths(image)
-    assert len(paths) == 1 + 2  # original, one WebP and one JPEG rendition (200 px wide max)
+    # The original, one WebP and one JPEG rendition (200 px wide max), three ratio crops.
+    assert len(paths) == 1 + 2 + 3
     for path in paths:
         assert_no_metadata(path)
 
@@ -341,7 +342,7 @@ def small_widths(settings):
 @pytest.mark.usefixtures("small_widths")
 def test_renditions_are_webp_and_jpeg_at_the_configured_widths():
     image = store(encode(picture((500, 250)), "JPEG"))
-    assert set(image.renditions) == {"webp", "jpg"}
+    assert set(image.renditions) == {"webp", "jpg", "crops"}
     for extension, pil_format in (("webp", "WEBP"), ("jpg", "JPEG")):
         assert sorted(int(width) for width in image.renditions[extension]) == [100, 200, 400]
         for width, name in image.renditions[extension].items():

@@ -234,12 +234,14 @@ def test_lead_image_is_turned_upright_and_stripped(stories):
     run(write_story(stories, image="phone.jpg"))
     image = Article.objects.get().lead_image
     assert (image.width, image.height) == (100, 200)
-    assert len(media_files()) == 3  # the original, a WebP and a JPEG rendition
+    assert len(media_files()) == 3 + 3  # the original, a WebP and a JPEG rendition, 3 crops
     for name in media_files():
         data = (Path(settings.MEDIA_ROOT) / name).read_bytes()
         assert [marker for marker in (b"Exif", b"SECRET") if marker in data] == []
         with PILImage.open(io.BytesIO(data)) as opened:
-            assert (opened.height > opened.width, dict(opened.getexif())) == (True, {})
+            assert dict(opened.getexif()) == {}
+            if "x50-" not in name:  # the ratio crops have their own shape
+                assert opened.height > opened.width, name
 
 
 def test_the_same_picture_in_two_stories_is_stored_once(stories):

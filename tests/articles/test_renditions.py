@@ -99,6 +99,9 @@ def test_task_makes_webp_and_jpeg_named_after_the_stored_picture(enqueued):
         ext: {str(w): f"renditions/{image.pk}/{digest}-{w}w.{ext}" for w in (100, 200, 400)}
         for ext in ("webp", "jpg")
     }
+    expected["crops"] = {
+        key: f"renditions/{image.pk}/{digest}-f50x50-{key}.jpg" for key in ("16x9", "4x3", "1x1")
+    }
     assert image.renditions == expected
     assert Image.objects.get(pk=image.pk).renditions == expected  # recorded in the row
     assert media_files("renditions") == rendition_names(image)  # and nothing else written
@@ -167,7 +170,7 @@ def test_a_new_picture_gets_new_names_and_the_old_copies_stay(enqueued):
 
     assert enqueued == [image.pk, image.pk]
     new = rendition_names(image)
-    assert len(new) == len(old) == 6
+    assert len(new) == len(old) == 6 + 3  # three widths in two formats, three ratio crops
     assert not new & old  # a cached copy of an old name can never show the new picture
     assert media_files("renditions") == old | new  # pages and emails sent earlier keep working
     assert Image.objects.get(pk=image.pk).renditions == image.renditions

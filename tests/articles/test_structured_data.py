@@ -2,6 +2,7 @@
 and OpenGraph parsers), checked against the story rather than for presence."""
 
 import datetime as dt
+import io
 from urllib.parse import urlsplit
 
 import extruct
@@ -12,6 +13,7 @@ from django.utils import timezone
 from lxml import html as lxml_html
 from PIL import Image as PILImage
 
+from articles import images
 from articles.models import Author
 from tests.factories import make_article, make_author, make_image, make_section, make_tag
 
@@ -100,17 +102,30 @@ def test_news_article_carries_the_story(client, story):
         assert resolves(client, url), url
 
 
-def test_news_article_images_are_the_renditions_that_exist(client, story):
-    data = extract(client, story.get_absolute_url())
-    images = of_type(data, "NewsArticle")["image"]
-    # The JPEG copy the page shows (and OpenGraph shares) first, then the wider copies:
-    # 1200w, 1600w (the widest made for a 2000px original), 800w; never the 480w one.
-    assert images[0] == opengraph(data)["og:image"][0]
-    assert [url.rsplit("-", 1)[-1] for url in images] == ["1200w.jpg", "1600w.jpg", "800w.jpg"]
-    assert len(set(images)) == len(images)
+def test_news_article_images_are_crops_in_three_ratios(client, story):
+    images = of_type(extract(client, story.get_absolute_url()), "NewsArticle")["image"]
+    assert len(images) == 3
+    ratios = []
     for url in images:
         assert url.startswith(f"{BASE}/media/renditions/{story.lead_image.pk}/")
-        assert resolves(client, url), url
+        response = client.get(url.removeprefix(BASE))
+        assert response.status_code == 200
+        with PILImage.open(io.BytesIO(b"".join(response.streaming_content))) as picture:
+            ratios.append(round(picture.width / picture.height, 2))
+    assert ratios == [round(16 / 9, 2), round(4 / 3, 2), 1.0]
+
+
+def test_crops_follow_the_focal_point(story):
+    image = story.lead_image
+    before = image.renditions["crops"]["1x1"]
+    image.focal_x, image.focal_y = 10, 50
+    image.save()
+    image.refresh_from_db()
+    after = image.renditions["crops"]["1x1"]
+    assert after != before
+    assert "-f10x50-" in after
+    left, _top, right, _bottom = images.crop_box(2000, 1000, (1, 1), (10, 50))
+    assert (left, right) == (0, 1000)  # pushed against the left edge, not centred
 
 
 def test_news_article_image_is_the_original_until_renditions_exist(client):

@@ -58,6 +58,11 @@ def test_public_pages_are_valid_html(client, tmp_path):
     (tmp_path / "signup-error.html").write_bytes(invalid.content)
     files.append(str(tmp_path / "signup-error.html"))
 
+    assert html_problems(files) == []
+
+
+def html_problems(files: list[str]) -> list[str]:
+    """The Nu HTML checker's errors and warnings for the given HTML files, one JVM run."""
     result = subprocess.run(
         ["java", "-jar", str(VNU), "--format", "json", "--stdout", *files],
         capture_output=True,
@@ -65,10 +70,8 @@ def test_public_pages_are_valid_html(client, tmp_path):
         timeout=120,
         check=False,
     )
-    messages = json.loads(result.stdout)["messages"]
-    problems = [
+    return [
         f"{Path(m['url']).name}:{m.get('lastLine')}: {m['message']}"
-        for m in messages
+        for m in json.loads(result.stdout)["messages"]
         if m["type"] == "error" or m.get("subType") == "warning"
     ]
-    assert problems == []

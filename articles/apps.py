@@ -7,4 +7,5 @@ class ArticlesConfig(AppConfig):
 
     def ready(self):
         # Connects the receivers that keep search vectors current when tags change.
-        from . import search  # noqa: F401
+        # and the page cache's invalidation.
+        from . import invalidation, search  # noqa: F401

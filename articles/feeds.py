@@ -17,6 +17,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils import feedgenerator
 
 from .models import Article, ArticleAuthor, Author, Section
+from .page_cache import depends_on, show_stories
 
 logger = logging.getLogger(__name__)
 
@@ -93,8 +94,15 @@ class LatestStoriesFeed(Feed):
     def stories(self, obj):
         return feed_stories()
 
+    def list_tags(self, obj) -> list[str]:
+        """The page-cache tags of the list this feed follows (see articles.page_cache)."""
+        return ["list:latest"]
+
     def items(self, obj):
-        return self.stories(obj)[: settings.LIST_PAGE_SIZE]
+        stories = list(self.stories(obj)[: settings.LIST_PAGE_SIZE])
+        depends_on(*self.list_tags(obj))
+        show_stories(stories, bylines=True, tags=True)
+        return stories
 
     def get_feed(self, obj, request):
         feed = super().get_feed(obj, request)
@@ -188,6 +196,9 @@ class SectionFeed(LatestStoriesFeed):
     def stories(self, obj):
         return feed_stories().filter(section=obj)
 
+    def list_tags(self, obj) -> list[str]:
+        return [f"section:{obj.pk}", f"list:section:{obj.pk}"]
+
 
 class SectionAtomFeed(SectionFeed):
     feed_type = NewsroomAtomFeed
@@ -211,6 +222,9 @@ class AuthorFeed(SectionFeed):
 
     def stories(self, obj):
         return feed_stories().filter(authors=obj)
+
+    def list_tags(self, obj) -> list[str]:
+        return [f"author:{obj.pk}", f"list:author:{obj.pk}"]
 
 
 class AuthorAtomFeed(AuthorFeed):

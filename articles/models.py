@@ -187,6 +187,10 @@ class Image(models.Model):
         if not Image.objects.filter(pk=self.pk, file=stored_name).update(renditions=made):
             return False
         self.renditions = made
+        # Pages showing the picture switch from the original to the copies.
+        from .invalidation import invalidate
+
+        invalidate(f"image:{self.pk}")
         return True
 
     def _renditions_complete(self, prefix: str) -> bool:
@@ -320,6 +324,10 @@ class ArticleQuerySet(models.QuerySet):
         return self.select_related("section", "lead_image").defer("body")
 
 
+# What ``save()`` and the page cache's invalidation compare with the row as it was loaded.
+LOADED_FIELDS = ("status", "slug", "section_id", "published_at", "featured")
+
+
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -451,7 +459,7 @@ class Article(models.Model):
                 )
             self._keep_old_address(loaded)
             self.update_search_vector()
-        self._loaded = {"status": self.status, "slug": self.slug}
+        self._loaded = {name: getattr(self, name) for name in LOADED_FIELDS}
 
     def get_absolute_url(self):
         return reverse("articles:article", kwargs={"slug": self.slug})
@@ -469,7 +477,7 @@ class Article(models.Model):
         article = super().from_db(db, field_names, values, *args, **kwargs)
         # What the row held when loaded: save() compares against it.
         article._loaded = {
-            name: getattr(article, name) for name in ("status", "slug") if name in article.__dict__
+            name: getattr(article, name) for name in LOADED_FIELDS if name in article.__dict__
         }
         return article
 

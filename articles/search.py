@@ -46,6 +46,7 @@ from django.utils.safestring import mark_safe
 from .models import Article, Tag
 
 MAX_QUERY_LENGTH = 200
+MAX_RESULTS = 1000  # matches ranked and counted, the newest first
 CONFIG = "english"
 SNIPPET_WORDS = 35
 SNIPPET_CHARS = 240
@@ -130,10 +131,41 @@ def update_search_vectors(queryset) -> None:
         queryset.update(search_vector=search_vector())
 
 
+def count_label(query: str) -> str:
+    """ "12 results", or "More than 1,000 results": counting stops at ``MAX_RESULTS`` so a
+    common word does not count the whole archive on every search."""
+    query = clean_query(query)
+    words = _words(query)
+    if not words:
+        return "0 results"
+    stories = Article.objects.published()
+    if is_postgresql():
+        from django.contrib.postgres.search import SearchQuery
+
+        matches = stories.filter(
+            search_vector=SearchQuery(query, search_type="websearch", config=CONFIG)
+        )
+    else:
+        matches = _plain_search(stories, words)
+    total = matches.order_by().values("pk")[: MAX_RESULTS + 1].count()
+    if total > MAX_RESULTS:
+        return f"More than {MAX_RESULTS:,} results"
+    return f"{total} result{'' if total == 1 else 's'}"
+
+
 def _postgresql_search(stories, query: str):
     from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 
     ts_query = SearchQuery(query, search_type="websearch", config=CONFIG)
+    # Ranked among the newest MAX_RESULTS matches only: a word in most stories would
+    # otherwise rank the whole archive on every search (the planner walks the date index
+    # for common words and the GIN index for rare ones).
+    newest = (
+        stories.filter(search_vector=ts_query)
+        .order_by("-published_at", "-pk")
+        .values("pk")[:MAX_RESULTS]
+    )
+    stories = stories.filter(pk__in=Subquery(newest))
     age_days = Func(
         F("published_at"),
         template="GREATEST(EXTRACT(EPOCH FROM (NOW() - %(expressions)s)), 0) / 86400.0",
@@ -141,7 +173,6 @@ def _postgresql_search(stories, query: str):
     )
     return (
         stories.defer("body", "search_vector")
-        .filter(search_vector=ts_query)
         .annotate(
             relevance=SearchRank(F("search_vector"), ts_query) / (1.0 + age_days / 30.0),
             headline_html=SearchHeadline(

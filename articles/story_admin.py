@@ -22,7 +22,7 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 from . import diffs, preview_tokens, reads
-from .models import Article, ArticleAuthor, Note
+from .models import LOADED_FIELDS, Article, ArticleAuthor, Note
 from .views import render_story, story_queryset
 
 WRITER_STATES = {Article.Status.DRAFT, Article.Status.REVIEW}
@@ -176,7 +176,7 @@ class ArticleAdmin(VersionAdmin):
             # against the story as it was, so the state change is recorded, a published
             # address is kept, the lock counter never goes back (a form opened before the
             # restore must still be refused), and a writer sets no editor-only field.
-            obj._loaded = {"status": before.status, "slug": before.slug}
+            obj._loaded = {name: getattr(before, name) for name in LOADED_FIELDS}
             obj.lock_version = max(obj.lock_version, before.lock_version)
             if not can_publish(request.user):
                 for name in EDITOR_ONLY_FIELDS:

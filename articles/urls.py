@@ -2,6 +2,7 @@ from django.urls import path
 from django.views.generic import TemplateView
 
 from . import beacon, feeds, views
+from .page_cache import public_page
 
 app_name = "articles"
 
@@ -14,12 +15,26 @@ urlpatterns = [
     path("tag/<slug:slug>/", views.tag_detail, name="tag"),
     path("search/", views.search, name="search"),
     path("beacon/", beacon.read, name="beacon"),
-    path("feed/", feeds.LatestStoriesFeed(), name="feed"),
-    path("feed/atom/", feeds.LatestStoriesAtomFeed(), name="feed-atom"),
-    path("section/<slug:slug>/feed/", feeds.SectionFeed(), name="section-feed"),
-    path("section/<slug:slug>/feed/atom/", feeds.SectionAtomFeed(), name="section-feed-atom"),
-    path("author/<slug:slug>/feed/", feeds.AuthorFeed(), name="author-feed"),
-    path("author/<slug:slug>/feed/atom/", feeds.AuthorAtomFeed(), name="author-feed-atom"),
-    path("about/", TemplateView.as_view(template_name="pages/about.html"), name="about"),
-    path("privacy/", TemplateView.as_view(template_name="pages/privacy.html"), name="privacy"),
+    path("feed/", public_page(feeds.LatestStoriesFeed()), name="feed"),
+    path("feed/atom/", public_page(feeds.LatestStoriesAtomFeed()), name="feed-atom"),
+    path("section/<slug:slug>/feed/", public_page(feeds.SectionFeed()), name="section-feed"),
+    path(
+        "section/<slug:slug>/feed/atom/",
+        public_page(feeds.SectionAtomFeed()),
+        name="section-feed-atom",
+    ),
+    path("author/<slug:slug>/feed/", public_page(feeds.AuthorFeed()), name="author-feed"),
+    path(
+        "author/<slug:slug>/feed/atom/",
+        public_page(feeds.AuthorAtomFeed()),
+        name="author-feed-atom",
+    ),
+    path(
+        "about/", public_page(TemplateView.as_view(template_name="pages/about.html")), name="about"
+    ),
+    path(
+        "privacy/",
+        public_page(TemplateView.as_view(template_name="pages/privacy.html")),
+        name="privacy",
+    ),
 ]

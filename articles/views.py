@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Prefetch
 from django.http import (
     Http404,
@@ -17,33 +16,25 @@ from django.views.decorators.http import require_safe
 from . import preview_tokens, reads
 from . import search as site_search
 from .models import Article, ArticleAuthor, Author, Section, SlugRedirect, Tag
+from .page_cache import depends_on, public_page, show_stories
+from .pagination import paginate
 from .preview_tokens import private_preview
 from .structured_data import breadcrumb_list, home_page, news_article
 
 
-def paginate(request: HttpRequest, queryset, per_page: int | None = None):
-    """One page of ``queryset``; a page number that does not exist is a 404."""
-    paginator = Paginator(queryset, per_page or settings.LIST_PAGE_SIZE)
-    try:
-        return paginator.page(request.GET.get("page") or 1)
-    except InvalidPage as exc:
-        raise Http404(f"No such page: {exc}") from exc
-
-
 @require_safe
+@public_page
 def home(request: HttpRequest) -> HttpResponse:
     stories = Article.objects.published().for_cards()
     # The newest top story leads; with none flagged, the newest story.
     top = stories.order_by("-featured", "-published_at").first()
-    latest = stories.exclude(pk=top.pk) if top else stories
+    latest = list((stories.exclude(pk=top.pk) if top else stories)[: settings.HOME_PAGE_SIZE])
+    depends_on("list:latest")
+    show_stories([top, *latest])
     return render(
         request,
         "articles/home.html",
-        {
-            "top": top,
-            "latest": latest[: settings.HOME_PAGE_SIZE],
-            "json_ld": home_page(request),
-        },
+        {"top": top, "latest": latest, "json_ld": home_page(request)},
     )
 
 
@@ -61,13 +52,18 @@ def render_story(request: HttpRequest, article: Article, *, preview: str = "") -
     others = Article.objects.published().for_cards().exclude(pk=article.pk)
     size = settings.SIDEBAR_LIST_SIZE
     authors = article.byline
+    # The most read of the last POPULAR_DAYS days, filled up with the newest top stories
+    # (then the newest): ranked at most every few minutes, one query per page.
+    popular = reads.popular(article.pk, size)
+    latest = list(others[:size])
+    depends_on("list:latest", "list:popular")
+    show_stories([article], bylines=True, tags=True)
+    show_stories([*popular, *latest])
     context = {
         "article": article,
         "authors": authors,
-        # The most read of the last POPULAR_DAYS days, filled up with the newest top stories
-        # (then the newest): ranked at most every few minutes, one query per page.
-        "popular": reads.popular(article.pk, size),
-        "latest": others[:size],
+        "popular": popular,
+        "latest": latest,
         "preview": preview,
         "json_ld": news_article(request, article, authors),
         "breadcrumbs_json_ld": breadcrumb_list(request, article),
@@ -76,6 +72,7 @@ def render_story(request: HttpRequest, article: Article, *, preview: str = "") -
 
 
 @require_safe
+@public_page
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     article = story_queryset().published().filter(slug=slug).first()
     if article is not None:
@@ -106,11 +103,12 @@ def shared_preview(request: HttpRequest, token: str) -> HttpResponse:
     return private_preview(response)
 
 
-def _listing(request, template, owner, stories):
+def _listing(request, template, owner, stories, list_tag: str):
     """A section, author or tag page: one page of its stories, with the page's canonical
-    address (page 1 without ``?page=``) and its neighbours' for ``<link rel=prev/next>``.
-    The paginator's one COUNT serves the 404 for a page past the end and "Page N of M"."""
+    address (page 1 without ``?page=``) and its neighbours' for ``<link rel=prev/next>``."""
     page = paginate(request, stories)
+    depends_on(list_tag)
+    show_stories(page)
     base = request.build_absolute_uri(request.path)
 
     def page_url(number: int) -> str:
@@ -127,36 +125,49 @@ def _listing(request, template, owner, stories):
 
 
 @require_safe
+@public_page
 def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
     section = get_object_or_404(Section, slug=slug)
     stories = Article.objects.published().for_cards().filter(section=section)
-    return _listing(request, "articles/section_detail.html", section, stories)
+    depends_on(f"section:{section.pk}")
+    return _listing(
+        request, "articles/section_detail.html", section, stories, f"list:section:{section.pk}"
+    )
 
 
 @require_safe
+@public_page
 def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
     author = get_object_or_404(Author.objects.select_related("photo"), slug=slug)
     stories = Article.objects.published().for_cards().filter(authors=author)
-    return _listing(request, "articles/author_detail.html", author, stories)
+    depends_on(f"author:{author.pk}", *([f"image:{author.photo_id}"] if author.photo_id else []))
+    return _listing(
+        request, "articles/author_detail.html", author, stories, f"list:author:{author.pk}"
+    )
 
 
 @require_safe
+@public_page
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, slug=slug)
     stories = Article.objects.published().for_cards().filter(tags=tag)
-    return _listing(request, "articles/tag_detail.html", tag, stories)
+    depends_on(f"tag:{tag.pk}")
+    return _listing(request, "articles/tag_detail.html", tag, stories, f"list:tag:{tag.pk}")
 
 
 @require_safe
+@public_page(params=("q", "page"))
 def search(request: HttpRequest) -> HttpResponse:
     """Published stories matching ``?q=``, most relevant first (full-text search with a
     recency boost on PostgreSQL; every word must appear, newest first, elsewhere), with
     the matched words highlighted in a snippet: see ``articles.search``."""
     query = site_search.clean_query(request.GET.get("q", ""))
     page = paginate(request, site_search.search(query))
-    page.object_list = list(page.object_list)
     site_search.add_snippets(page.object_list, query)
-    return render(request, "articles/search.html", {"query": query, "page": page})
+    depends_on("search")
+    show_stories(page)
+    context = {"query": query, "page": page, "total_label": site_search.count_label(query)}
+    return render(request, "articles/search.html", context)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

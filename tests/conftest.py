@@ -1,6 +1,7 @@
 import os
 
 import pytest
+from django.core.cache import caches
 
 
 @pytest.fixture(autouse=True)
@@ -15,6 +16,16 @@ def _test_storage(settings, tmp_path):
     # WhiteNoise serves them from the apps' static folders, as in development.
     settings.WHITENOISE_USE_FINDERS = True
     settings.WHITENOISE_AUTOREFRESH = True
+
+
+@pytest.fixture(autouse=True)
+def _empty_caches():
+    """No test sees pages, rankings or rate limits cached by another."""
+    for cache in caches.all():
+        cache.clear()
+    yield
+    for cache in caches.all():
+        cache.clear()
 
 
 CHROMIUM = "/usr/bin/chromium"

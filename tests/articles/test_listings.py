@@ -13,7 +13,8 @@ pytestmark = pytest.mark.django_db
 
 BASE = "http://testserver"
 KINDS = ["section", "author", "tag"]
-# The owner, the paginator's count, the page of stories, the section navigation.
+# The owner, the page of stories (one more row than shown: no count), the section
+# navigation, the next scheduled story's time (the page cache's).
 LISTING_QUERIES = 4
 
 
@@ -86,7 +87,7 @@ def test_visible_pagination_links(client, settings, kind):
     assert nav("")[0] == {"next": "?page=2"}
     links, text = nav("?page=2")
     assert links == {"prev": path, "next": "?page=3"}
-    assert "Page 2 of 3" in text
+    assert "Page 2" in text
     assert nav("?page=3")[0] == {"prev": "?page=2"}
 
 

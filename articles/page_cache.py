@@ -1,0 +1,301 @@
+"""The full-page cache for anonymous readers, with invalidation by dependency tags.
+
+A public view wrapped in ``@public_page`` is rendered once and kept in the cache (Redis when
+``REDIS_URL`` is set, so every app server shares it; local memory otherwise). While it renders,
+the view and its helpers name what the page shows with ``depends_on``: ``story:12``,
+``section:3``, ``author:7``, ``tag:5``, ``image:9``, and the lists it draws from
+(``list:latest``, ``list:section:3``, ...). ``articles.invalidation`` bumps those tags when an
+editor changes something, and a cached page carrying a bumped tag is stale from then on.
+
+How staleness is decided, without a race between an edit and a render in progress: the cache
+holds a counter (the *clock*). A bump advances the clock and writes the new value into each
+bumped tag; a render reads the clock *before* it starts and stores it with the page. A page is
+fresh while every one of its tags holds a value not above its start. An edit committed while
+a page was being rendered from the old rows bumps its tags above that page's start, so the
+page is stale as soon as it is stored. A tag missing from the cache (evicted, flushed) makes
+the page stale too; the next render writes it back at the current clock.
+
+Scheduled stories: the cache keeps the time the next scheduled story goes live (one query when
+it is missing; reset by every story save). A page stored before that moment is stale after it,
+and the first request after it runs the invalidation of the stories that went live (their list
+tags), so the cached lists show them on time. A CDN is told the same thing: ``s-maxage`` never
+reaches past that moment.
+
+Readers get ``Cache-Control: public`` with ``max-age``/``s-maxage``/``stale-while-revalidate``,
+an ``ETag`` and ``Last-Modified`` (conditional requests answer 304), and a ``Surrogate-Key``
+header with the page's tags for a CDN that purges by key. A logged-in user (the newsroom's
+staff) always gets a fresh page marked ``private, no-store``; their request neither reads nor
+writes the cache, so their session cookie never changes what anyone else gets.
+"""
+
+import contextvars
+import functools
+import hashlib
+import logging
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import caches
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
+
+logger = logging.getLogger(__name__)
+
+PREFIX = "pages"
+CLOCK_KEY = f"{PREFIX}:clock"
+NEXT_PUBLISH_KEY = f"{PREFIX}:next-publish"
+PUBLISH_LOCK_KEY = f"{PREFIX}:publishing"
+NO_SCHEDULED_STORY = 0.0  # stored when nothing is scheduled (the key itself says "known")
+
+_collected: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar(
+    "page_cache_tags", default=None
+)
+
+
+def cache():
+    return caches[settings.PAGE_CACHE_ALIAS]
+
+
+# What a page shows ----------------------------------------------------------------------
+
+
+def depends_on(*tags: str) -> None:
+    """Record that the page being rendered shows ``tags`` (no-op outside ``@public_page``)."""
+    collected = _collected.get()
+    if collected is not None:
+        collected.update(tags)
+
+
+def story_tags(stories, *, bylines: bool = False, tags: bool = False) -> list[str]:
+    """The tags of story cards and pages: the story, its section and its lead image; with
+    ``bylines`` or ``tags``, its authors and tags as well (from prefetched rows)."""
+    found = []
+    for story in stories:
+        if story is None:
+            continue
+        found.append(f"story:{story.pk}")
+        if story.section_id:
+            found.append(f"section:{story.section_id}")
+        if story.lead_image_id:
+            found.append(f"image:{story.lead_image_id}")
+        if bylines:
+            found.extend(f"author:{entry.author_id}" for entry in story.bylines.all())
+        if tags:
+            found.extend(f"tag:{tag.pk}" for tag in story.tags.all())
+    return found
+
+
+def show_stories(stories, **kwargs) -> None:
+    depends_on(*story_tags(stories, **kwargs))
+
+
+# The clock and the tags --------------------------------------------------------------------
+
+
+def _clock_base() -> int:
+    # A new clock starts at the time in milliseconds, above any value an evicted clock reached.
+    return int(time.time() * 1000)
+
+
+def bump(tags) -> int:
+    """Mark every page showing one of ``tags`` stale, everywhere the cache is shared."""
+    store = cache()
+    store.add(CLOCK_KEY, _clock_base(), timeout=None)
+    try:
+        now = store.incr(CLOCK_KEY)
+    except ValueError:  # evicted between add and incr
+        store.add(CLOCK_KEY, _clock_base(), timeout=None)
+        now = store.incr(CLOCK_KEY)
+    store.set_many(dict.fromkeys(tags, now), timeout=None)
+    return now
+
+
+def forget_schedule() -> None:
+    """A story was saved: the next scheduled time is read again on the next request."""
+    cache().delete(NEXT_PUBLISH_KEY)
+
+
+def _next_publish(store, known) -> float:
+    """When the next scheduled story goes live (epoch seconds), or NO_SCHEDULED_STORY."""
+    if known is not None:
+        return known
+    from .models import Article
+
+    upcoming = (
+        Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+        .order_by("published_at")
+        .values_list("published_at", flat=True)
+        .first()
+    )
+    value = upcoming.timestamp() if upcoming else NO_SCHEDULED_STORY
+    store.set(NEXT_PUBLISH_KEY, value, timeout=settings.PAGE_CACHE_SCHEDULE_CHECK_SECONDS)
+    return value
+
+
+def _publish_due(store, due: float) -> None:
+    """Scheduled stories reached their time: one request (holding a short lock) invalidates
+    the lists they join; until it is done, pages stored before ``due`` count as stale."""
+    if not store.add(PUBLISH_LOCK_KEY, True, timeout=30):
+        return
+    try:
+        from .invalidation import stories_went_live
+
+        stories_went_live(since=due)
+        store.delete(NEXT_PUBLISH_KEY)
+    finally:
+        store.delete(PUBLISH_LOCK_KEY)
+
+
+# The cached page ----------------------------------------------------------------------
+
+
+@dataclass
+class Entry:
+    content: bytes
+    content_type: str
+    etag: str
+    stored_at: float  # epoch seconds
+    start: int  # the clock when the render began
+    tags: tuple[str, ...]
+    max_age: int  # seconds the app keeps it
+
+    def response(self) -> HttpResponse:
+        response = HttpResponse(self.content, content_type=self.content_type)
+        response["ETag"] = self.etag
+        response["Last-Modified"] = http_date(self.stored_at)
+        return response
+
+
+def page_key(request: HttpRequest, params: tuple[str, ...]) -> str:
+    """One key per scheme, host, path and the query parameters the view reads (others, such
+    as utm_* campaign tags, do not split the cache)."""
+    query = "&".join(
+        f"{name}={value}"
+        for name in params
+        for value in request.GET.getlist(name)[:1]  # views read the first value
+    )
+    raw = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
+    return f"{PREFIX}:page:{hashlib.sha256(raw.encode()).hexdigest()}"
+
+
+def is_staff_request(request: HttpRequest) -> bool:
+    """A logged-in user. Decided without touching the session unless a session cookie came,
+    so an anonymous request never makes the response vary on Cookie."""
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False
+    return request.user.is_authenticated
+
+
+def _fresh(entry: Entry, versions: dict, now: float, next_publish: float) -> bool:
+    if now - entry.stored_at >= entry.max_age:
+        return False
+    if next_publish and entry.stored_at < next_publish <= now:
+        return False
+    for tag in entry.tags:
+        version = versions.get(tag)
+        if version is None or version > entry.start:
+            return False
+    return True
+
+
+def _public_headers(response: HttpResponse, tags, now: float, next_publish: float) -> None:
+    cdn_seconds = settings.PAGE_CDN_SECONDS
+    if next_publish and next_publish > now:
+        cdn_seconds = max(0, min(cdn_seconds, int(next_publish - now)))
+    browser_seconds = min(settings.PAGE_BROWSER_SECONDS, cdn_seconds)
+    response["Cache-Control"] = (
+        f"public, max-age={browser_seconds}, s-maxage={cdn_seconds}, "
+        f"stale-while-revalidate={settings.PAGE_STALE_SECONDS}"
+    )
+    if tags:
+        response["Surrogate-Key"] = " ".join(sorted(tags))
+
+
+def public_page(view=None, *, params: tuple[str, ...] = ("page",)):
+    """Serve ``view`` to anonymous readers from the page cache (see the module docstring).
+    ``params`` names the query parameters the page depends on."""
+    if view is None:
+        return functools.partial(public_page, params=params)
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method not in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+        if is_staff_request(request):
+            response = view(request, *args, **kwargs)
+            response["Cache-Control"] = "private, no-store"
+            return response
+
+        store = cache()
+        key = page_key(request, params)
+        enabled = settings.PAGE_CACHE_SECONDS > 0
+        wanted = [key, CLOCK_KEY, NEXT_PUBLISH_KEY] if enabled else [NEXT_PUBLISH_KEY]
+        found = store.get_many(wanted)
+        now = time.time()
+        next_publish = _next_publish(store, found.get(NEXT_PUBLISH_KEY))
+        if next_publish and next_publish <= now:
+            _publish_due(store, next_publish)
+
+        entry = found.get(key)
+        if entry is not None:
+            versions = store.get_many(entry.tags)
+            if _fresh(entry, versions, now, next_publish):
+                response = entry.response()
+                response["X-Page-Cache"] = "hit"
+                _public_headers(response, entry.tags, now, next_publish)
+                return _conditional(request, response, entry)
+
+        start = found.get(CLOCK_KEY)
+        if start is None and enabled:
+            store.add(CLOCK_KEY, _clock_base(), timeout=None)
+            start = store.get(CLOCK_KEY)
+        collected: set[str] = {"nav"}
+        token = _collected.set(collected)
+        try:
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and callable(response.render):
+                response = response.render()
+        finally:
+            _collected.reset(token)
+
+        if response.status_code != 200 or response.streaming or response.cookies:
+            return response
+        _public_headers(response, collected, now, next_publish)
+        if not enabled or start is None:
+            response["X-Page-Cache"] = "off"
+            return response
+        max_age = settings.PAGE_CACHE_SECONDS
+        if "list:popular" in collected:  # the ranking is recomputed this often
+            max_age = min(max_age, settings.POPULAR_CACHE_SECONDS)
+        entry = Entry(
+            content=response.content,
+            content_type=response["Content-Type"],
+            etag=f'"{hashlib.md5(response.content, usedforsecurity=False).hexdigest()}"',
+            stored_at=now,
+            start=start,
+            tags=tuple(sorted(collected)),
+            max_age=max_age,
+        )
+        # A tag never bumped (or evicted) is written at the current clock: pages stored before
+        # it count as stale, this one and later ones as fresh.
+        present = store.get_many(entry.tags)
+        for tag in entry.tags:
+            if tag not in present:
+                store.add(tag, start, timeout=None)
+        store.set(key, entry, timeout=max_age)
+        response["ETag"] = entry.etag
+        response["Last-Modified"] = http_date(entry.stored_at)
+        response["X-Page-Cache"] = "miss"
+        return _conditional(request, response, entry)
+
+    return wrapped
+
+
+def _conditional(request, response, entry: Entry):
+    """304 Not Modified when the reader's copy (ETag or date) is the current one."""
+    return get_conditional_response(
+        request, etag=entry.etag, last_modified=int(entry.stored_at), response=response
+    )

@@ -7,12 +7,13 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/newsroom
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help venv run serve migrate demo test tools bench-digest test-sqlite test-postgres lint format migrations-check clean
+.PHONY: help venv run serve migrate demo test tools bench bench-digest test-sqlite test-postgres lint format migrations-check clean
 
 help:
 	@echo "make run               set up and serve the demo site on SQLite at http://$(HOST):$(PORT)/"
 	@echo "make serve             the same site under gunicorn with DEBUG off (production mode)"
 	@echo "make test              ruff, then pytest on SQLite and (when reachable) PostgreSQL"
+	@echo "make bench             page throughput at 1,000 and 100,000 stories (PostgreSQL, Redis, wrk)"
 	@echo "make bench-digest      the newsletter digest benchmark (PostgreSQL, SMTP sink)"
 	@echo "make lint | format | migrations-check | clean"
 
@@ -35,10 +36,13 @@ demo: migrate
 run: demo
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# Production mode on plain http://$(HOST):$(PORT): the HTTPS redirect and HTTPS-only cookies are
+# off (nothing answers HTTPS here); everything else is as deployed.
 serve: demo
 	DEBUG=0 SECRET_KEY=$${SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')} \
+	  SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 \
 	  sh -c '$(BIN)/python manage.py collectstatic --no-input -v0 && \
-	  $(BIN)/gunicorn newsroom.wsgi --workers 2 --bind $(HOST):$(PORT) --access-logfile -'
+	  $(BIN)/gunicorn -c gunicorn.conf.py newsroom.wsgi --workers 2 --bind $(HOST):$(PORT)'
 
 lint: venv
 	$(BIN)/ruff check .
@@ -77,6 +81,9 @@ test-postgres: venv
 	fi
 
 # Benchmarks (not part of `make test`): they print their figures; see bench/.
+bench: venv
+	$(BIN)/python bench/pages.py
+
 bench-digest: venv
 	$(BIN)/python bench/digest.py
 

@@ -13,6 +13,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from newsroom.client_ip import client_ip
+
 from . import reads
 
 # Crawlers, link previews, headless browsers and scripted clients; an empty UA too.
@@ -52,7 +54,7 @@ def read(request: HttpRequest) -> HttpResponse:
         article_id is not None
         and not is_robot(user_agent)
         and reads.is_published(article_id)
-        and reads.first_read_in_window(article_id, request.META.get("REMOTE_ADDR", ""), user_agent)
+        and reads.first_read_in_window(article_id, client_ip(request), user_agent)
     ):
         reads.record_read(article_id)
     return HttpResponse(status=204)

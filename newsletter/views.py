@@ -4,6 +4,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from newsroom.client_ip import client_ip
+
 from . import services, tokens
 from .forms import CONSENT_TEXT, SignupForm
 from .models import Subscriber
@@ -34,7 +36,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
         return render(request, "newsletter/signup.html", context, status=400)
     email = form.cleaned_data["email"]
     # Bots and floods get the very page a reader gets, and nothing is stored or sent.
-    limited = services.over_signup_limit(request.META.get("REMOTE_ADDR", ""))
+    limited = services.over_signup_limit(client_ip(request))
     if not form.is_bot and not limited:
         services.subscribe(
             email=email, source=form.cleaned_data["source"], consent_text=CONSENT_TEXT

@@ -5,11 +5,15 @@ a SQLite database in the project and local-memory caching. With DEBUG off, SECRE
 required and the process refuses to start without it.
 """
 
+import importlib.util
 import os
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django_prose_editor.config import html_tags
 from js_asset import static_lazy
 
@@ -72,8 +76,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz and /readyz, answered before host validation and the HTTPS redirect.
+    "newsroom.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -95,6 +102,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
                 "articles.context_processors.site",
             ],
         },
@@ -102,20 +110,35 @@ TEMPLATES = [
 ]
 
 # Database: DATABASE_URL, e.g. postgres://user@127.0.0.1:5432/newsroom; SQLite by default.
+# CONN_MAX_AGE keeps a connection open across requests; with CONN_HEALTH_CHECKS a kept
+# connection is tested before a request reuses it, so a restarted database costs no errors.
 
 DATABASES = {
     "default": dj_database_url.config(
         env="DATABASE_URL",
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
-        conn_health_checks=True,
+        conn_health_checks=env_bool("CONN_HEALTH_CHECKS", default=True),
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: local memory per process.
+# Cache: local memory per process; REDIS_URL (redis://host:6379/0) shares one Redis between
+# processes and servers, through Django's own Redis backend.
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "newsroom"),
+            # A Redis that stops answering fails requests in seconds instead of hanging them.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Background tasks: at once, in process, by default; TASKS_BACKEND=database queues them in the
 # database for `manage.py db_worker` (django-tasks-db).
@@ -149,15 +172,58 @@ USE_TZ = True
 
 # Static files and uploaded media
 
+# Static files: collected into STATIC_ROOT by `collectstatic` with hashed, compressed copies
+# (DEBUG off), and served by WhiteNoise with a far-future Cache-Control for the hashed names.
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploads: MEDIA_STORAGE=local keeps them in MEDIA_ROOT (one server, or a volume every server
+# mounts); MEDIA_STORAGE=s3 puts them in an S3-compatible bucket (django-storages, installed
+# separately), for app servers with nothing on local disk.
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "local")
+if MEDIA_STORAGE == "local":
+    _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    MEDIA_ORIGINS = []  # the site's own
+elif MEDIA_STORAGE == "s3":
+    if importlib.util.find_spec("storages") is None or importlib.util.find_spec("boto3") is None:
+        raise ImproperlyConfigured(
+            "MEDIA_STORAGE=s3 needs django-storages with boto3: pip install 'django-storages[s3]'."
+        )
+    if not os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    # Credentials come from boto3's own chain (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or
+    # the instance's role), never from this file.
+    _s3 = {
+        "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
+        "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+        "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+        "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+        # Plain public URLs: a signed URL differs on every render, which no page cache or CDN
+        # could share, and the pictures are public anyway.
+        "querystring_auth": False,
+        # A new upload never replaces a file (the names are served as immutable).
+        "file_overwrite": False,
+    }
+    _media_storage = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _s3}
+    # Where pictures are served from, for the Content-Security-Policy's img-src.
+    if _s3["custom_domain"]:
+        MEDIA_ORIGINS = [f"https://{_s3['custom_domain']}"]
+    elif _s3["endpoint_url"]:
+        _endpoint = urlsplit(_s3["endpoint_url"])
+        MEDIA_ORIGINS = [f"{_endpoint.scheme}://{_endpoint.netloc}"]
+    else:
+        _bucket, _region = _s3["bucket_name"], _s3["region_name"]
+        MEDIA_ORIGINS = [f"https://{_bucket}.s3.amazonaws.com"]
+        if _region:
+            MEDIA_ORIGINS.append(f"https://{_bucket}.s3.{_region}.amazonaws.com")
+else:
+    raise ImproperlyConfigured(f"MEDIA_STORAGE must be 'local' or 's3', not {MEDIA_STORAGE!r}.")
 # Serve MEDIA_ROOT from the app itself (single server, or behind a CDN); off with object storage.
-SERVE_MEDIA = env_bool("SERVE_MEDIA", default=True)
+SERVE_MEDIA = env_bool("SERVE_MEDIA", default=MEDIA_STORAGE == "local")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -180,12 +246,62 @@ DJANGO_PROSE_EDITOR_EXTENSIONS = [
     }
 ]
 
-# Security: sessions and CSRF only matter in the admin; public pages set no cookie.
+# Security. With DEBUG off the site is HTTPS-only unless told otherwise: plain HTTP is
+# redirected, cookies travel only over HTTPS, and browsers are told (HSTS) to use nothing but
+# HTTPS for a year. `make serve` turns the redirect and the secure cookies off to try
+# production mode on http://127.0.0.1. Sessions and CSRF only matter in the admin; public pages
+# set no cookie.
 
-SESSION_COOKIE_HTTPONLY = True
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-X_FRAME_OPTIONS = "DENY"
+# Behind a proxy that ends TLS: the request header it sets, as Django names it, and the value
+# meaning HTTPS, e.g. HTTP_X_FORWARDED_PROTO,https. Set it only when that proxy always sets or
+# strips the header, or a client could claim HTTPS itself.
+_proxy_ssl_header = os.environ.get("SECURE_PROXY_SSL_HEADER", "")
+if _proxy_ssl_header:
+    _header, _, _value = (part.strip() for part in _proxy_ssl_header.partition(","))
+    if not re.fullmatch(r"HTTP_[A-Z0-9_]+", _header) or not _value or "," in _value:
+        raise ImproperlyConfigured(
+            "SECURE_PROXY_SSL_HEADER must be a header as Django names it and the value meaning "
+            f"HTTPS, e.g. HTTP_X_FORWARDED_PROTO,https; it is {_proxy_ssl_header!r}."
+        )
+    SECURE_PROXY_SSL_HEADER = (_header, _value)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+# Both are promises about the whole domain (every subdomain on HTTPS; browsers shipped with
+# the name as HTTPS-only, which takes months to undo): off unless set.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+# Content-Security-Policy (Django's own middleware): scripts, styles and everything else from
+# this site only, and nothing inline (not even style attributes). Public pages need no nonce:
+# their only inline <script>s are JSON-LD data blocks, which browsers never run. The admin's
+# few inline blocks (the rich-text editor's import map, one <style>) carry a nonce, and Django
+# puts a nonce in the header only when a page used one, so the public pages, which caches and
+# CDNs share, keep one nonce-free header.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:", *MEDIA_ORIGINS],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+
+# How many proxies (load balancer, CDN) in front of the app append to X-Forwarded-For; the
+# client's address is that many entries from the right (newsroom/client_ip.py). 0: no proxy,
+# REMOTE_ADDR is the client.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
 
 # Email: the console by default, so local confirmation links show in the terminal.
 # EMAIL_BACKEND=smtp sends through EMAIL_HOST/EMAIL_PORT with EMAIL_HOST_USER/PASSWORD.
@@ -230,16 +346,29 @@ NEWSLETTER_LOCK_SECONDS = 5 * 60  # a sender's hold on a digest, renewed every b
 NEWSLETTER_FIRST_DIGEST_DAYS = 7  # how far back the very first digest looks
 NEWSLETTER_MAX_STORIES = 20
 
-# Logging: one line per record to stdout.
+# Logging: one JSON object per line on stdout (newsroom/jsonlog.py), an error's traceback in
+# its line. The line per request is gunicorn's access log (gunicorn.conf.py), so Django's own
+# line for each 4xx is left out; a 5xx is logged once, with its traceback.
 
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {
-        "line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    "formatters": {"json": {"()": "newsroom.jsonlog.JSONFormatter"}},
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "stream": "ext://sys.stdout",
+        }
     },
-    "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "line"}},
-    "root": {"handlers": ["stdout"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
+    "loggers": {
+        # Replaces Django's default handlers (console with DEBUG on, mail to ADMINS without):
+        # its records go to the root's handler, once.
+        "django": {"handlers": [], "level": LOG_LEVEL},
+        "django.request": {"level": "ERROR"},
+    },
 }
 
 # Pages
@@ -250,3 +379,25 @@ SIDEBAR_LIST_SIZE = 5
 POPULAR_DAYS = int(os.environ.get("POPULAR_DAYS", "7"))  # "Popular Articles": reads of N days
 POPULAR_CACHE_SECONDS = int(os.environ.get("POPULAR_CACHE_SECONDS", "300"))  # ranking kept for
 PREVIEW_MAX_AGE = 7 * 24 * 3600  # seconds a shared preview link works
+
+# Page cache: anonymous readers' pages (articles.page_cache), invalidated by edits
+# (articles.invalidation). PAGE_CACHE_SECONDS=0 turns the app's own copy off (the headers for
+# a CDN stay).
+
+PAGE_CACHE_ALIAS = "default"
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
+PAGE_BROWSER_SECONDS = int(os.environ.get("PAGE_BROWSER_SECONDS", "0"))  # browsers revalidate
+PAGE_CDN_SECONDS = int(os.environ.get("PAGE_CDN_SECONDS", "300"))  # s-maxage
+PAGE_STALE_SECONDS = int(os.environ.get("PAGE_STALE_SECONDS", "30"))  # stale-while-revalidate
+PAGE_CACHE_SCHEDULE_CHECK_SECONDS = 3600  # the next scheduled time is read again at least this
+# CDN purges: a URL template with {path} (or {url}) per page, or {tag} per Surrogate-Key tag;
+# empty: no purges (pages leave the CDN after PAGE_CDN_SECONDS).
+CDN_PURGE_URL = os.environ.get("CDN_PURGE_URL", "")
+CDN_PURGE_METHOD = os.environ.get("CDN_PURGE_METHOD", "PURGE")
+CDN_PURGE_TOKEN = os.environ.get("CDN_PURGE_TOKEN", "")
+CDN_PURGE_TIMEOUT = 5
+if CDN_PURGE_URL and not any(f"{{{name}}}" in CDN_PURGE_URL for name in ("path", "url", "tag")):
+    raise ImproperlyConfigured(
+        "CDN_PURGE_URL must contain {path}, {url} or {tag}, e.g. "
+        f"https://cdn.example.com/purge{{path}}; it is {CDN_PURGE_URL!r}."
+    )

@@ -7,7 +7,9 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 from django.views.static import serve
 
+from articles.page_cache import depends_on, public_page
 from articles.sitemaps import SITEMAPS, TEMPLATE_NAME
+from newsroom import health
 
 
 def serve_media(request, path):
@@ -19,7 +21,20 @@ def serve_media(request, path):
     return response
 
 
+def sitemap_page(view):
+    """A sitemap view served from the page cache; it lists every public story."""
+
+    def listing_everything(request, *args, **kwargs):
+        depends_on("list:all")
+        return view(request, *args, **kwargs)
+
+    return public_page(listing_everything, params=("p",))
+
+
 urlpatterns = [
+    # Load balancer probes; HealthCheckMiddleware answers them first (see newsroom/health.py).
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("newsletter/", include("newsletter.urls")),
     path(
@@ -29,13 +44,13 @@ urlpatterns = [
     ),
     path(
         "sitemap.xml",
-        sitemaps_views.index,
+        sitemap_page(sitemaps_views.index),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
         name="sitemap",
     ),
     path(
         "sitemap-<section>.xml",
-        sitemaps_views.sitemap,
+        sitemap_page(sitemaps_views.sitemap),
         {"sitemaps": SITEMAPS, "template_name": TEMPLATE_NAME},
         name="sitemap-section",
     ),

@@ -188,13 +188,13 @@ def test_focal_point_is_stored_from_the_change_form_and_crops_the_card(admin_cli
     }
     assert all("-f30x70-" in name for name in image.renditions["crops"].values())
     home = client.get("/").content.decode()
-    assert 'style="object-position: 30% 70%"' in home
+    assert 'class="focal-x-30 focal-y-70"' in home
 
     response = admin_client.post(change_url(image), change_form_data(image, focal_x="", focal_y=""))
     assert response.status_code == 302, errors_in(response)
     image.refresh_from_db()
     assert (image.focal_x, image.focal_y) == (None, None)
-    assert "object-position" not in client.get("/").content.decode()
+    assert "focal-x-" not in client.get("/").content.decode()
 
 
 @pytest.mark.parametrize(

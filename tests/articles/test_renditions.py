@@ -387,10 +387,12 @@ def test_a_card_crops_around_the_focal_point(client):
     story = make_story(image, featured=True)
 
     card = card_img_tag(client.get("/").content.decode())
-    assert 'style="object-position: 30% 75%"' in card
+    assert 'class="focal-x-30 focal-y-75"' in card
 
     # The story page shows the whole picture: nothing to position.
-    assert "style=" not in lead_img_tag(client.get(story.get_absolute_url()).content.decode())
+    lead = lead_img_tag(client.get(story.get_absolute_url()).content.decode())
+    assert "focal-" not in lead
+    assert "style=" not in lead
 
 
 @pytest.mark.django_db

@@ -1,0 +1,158 @@
+"""gunicorn with gunicorn.conf.py, as production runs it: it starts, answers the probes over
+plain HTTP with production settings, serves collected static files with hashed names,
+compression and a far-future Cache-Control, and logs JSON lines (one per request) on stdout."""
+
+import http.client
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+GUNICORN = Path(sys.executable).parent / "gunicorn"
+STARTUP_SECONDS = 30
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def get(port, path, headers=None):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", path, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        connection.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """gunicorn on a free loopback port with the production defaults (HTTPS redirect, HSTS,
+    secure cookies) behind a proxy that says https, on an SQLite file, with static files
+    collected as a release does. Yields the port and a function returning stdout so far."""
+    tmp = tmp_path_factory.mktemp("gunicorn")
+    env = {
+        "PATH": os.environ["PATH"],
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "news.example.com",
+        "SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO,https",
+        "DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}",
+        "STATIC_ROOT": str(tmp / "static"),
+        "MEDIA_ROOT": str(tmp / "media"),
+    }
+    collect = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert collect.returncode == 0, collect.stderr
+
+    port = free_port()
+    stdout = tmp / "stdout.log"
+    with stdout.open("w") as out:
+        command = [GUNICORN, "-c", "gunicorn.conf.py", "newsroom.wsgi"]
+        process = subprocess.Popen(
+            [*command, "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while True:
+            try:
+                if get(port, "/healthz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"gunicorn did not start:\n{stdout.read_text()}")
+            time.sleep(0.2)
+        yield port, stdout.read_text, tmp
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=35)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+
+
+def log_lines(read) -> list[dict]:
+    """Every line of stdout, each of which must be one JSON object."""
+    time.sleep(0.3)  # the access line is written after the response
+    return [json.loads(line) for line in read().splitlines()]
+
+
+def test_probes_answer_over_plain_http_with_any_host(server):
+    port, _, _ = server
+    # A balancer's probe: plain HTTP, the server's address as Host.
+    status, headers, body = get(port, "/healthz", {"Host": "10.0.3.7:8000"})
+    assert (status, body) == (200, b"ok\n")
+    assert "no-store" in headers["Cache-Control"]
+    status, _, body = get(port, "/readyz", {"Host": "10.0.3.7:8000"})
+    assert status == 200
+    assert json.loads(body) == {"database": "ok", "cache": "ok"}
+    # Anything else over plain HTTP is sent to HTTPS.
+    status, headers, _ = get(port, "/about/", {"Host": "news.example.com"})
+    assert status == 301
+    assert headers["Location"] == "https://news.example.com/about/"
+
+
+def test_static_files_have_hashed_names_compression_and_far_future_caching(server):
+    port, _, tmp = server
+    manifest = json.loads((tmp / "static" / "staticfiles.json").read_text())["paths"]
+    hashed = manifest["css/site.css"]
+    assert hashed != "css/site.css"
+    proxy = {"Host": "news.example.com", "X-Forwarded-Proto": "https"}
+
+    status, headers, _ = get(port, f"/static/{hashed}", {**proxy, "Accept-Encoding": "gzip"})
+    assert status == 200
+    assert headers["Cache-Control"] == "max-age=315360000, public, immutable"
+    assert headers["Content-Encoding"] == "gzip"
+    assert headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_one_json_line_per_request_with_its_time(server):
+    port, read, _ = server
+    probe_headers = {"User-Agent": 'probe "quoted" \\ back', "X-Forwarded-For": "198.51.100.9"}
+    get(port, "/healthz?probe=1", probe_headers)
+    get(port, '/no"such\\page/%0Aline', {"Host": "news.example.com"})
+
+    lines = log_lines(read)
+    access = [line for line in lines if line["logger"] == "gunicorn.access"]
+    (probe,) = [line for line in access if line["query"] == "probe=1"]
+    assert probe["method"] == "GET"
+    assert probe["path"] == "/healthz"
+    assert probe["status"] == 200
+    assert probe["bytes"] == 3
+    assert isinstance(probe["duration_ms"], int)
+    assert probe["remote_addr"] == "127.0.0.1"
+    assert probe["forwarded_for"] == "198.51.100.9"
+    assert probe["user_agent"] == 'probe "quoted" \\ back'
+    assert probe["time"].endswith("+00:00")
+    # Quotes, backslashes and an encoded newline in the path stay inside one line.
+    (odd,) = [line for line in access if line["path"].startswith("/no")]
+    assert odd["path"] == '/no"such\\page/\nline'
+    assert odd["status"] == 301
+    # gunicorn's own messages are JSON lines too.
+    assert any(
+        line["logger"] == "gunicorn.error" and "Booting worker" in line["message"] for line in lines
+    )

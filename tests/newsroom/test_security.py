@@ -1,0 +1,255 @@
+"""Production settings: `check --deploy` is clean with the environment the README documents,
+the security headers are on the pages, public pages carry no CSP nonce, and the settings read
+their environment variables (or refuse bad values with a clear message)."""
+
+import importlib.util
+import json
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.factories import make_article, make_user
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+# The production environment as README.md ("Deploying") documents it.
+PRODUCTION_ENV = {
+    "DEBUG": "0",
+    "SECRET_KEY": secrets.token_urlsafe(50),
+    "ALLOWED_HOSTS": "news.example.com",
+    "CSRF_TRUSTED_ORIGINS": "https://news.example.com",
+    "SITE_URL": "https://news.example.com",
+    "SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO,https",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS": "1",
+    "SECURE_HSTS_PRELOAD": "1",
+    "TRUSTED_PROXY_COUNT": "1",
+    "DATABASE_URL": "postgres://newsroom:secret@db.internal:5432/newsroom",
+    "CONN_MAX_AGE": "60",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "TASKS_BACKEND": "database",
+    "EMAIL_BACKEND": "smtp",
+    "EMAIL_HOST": "smtp.example.com",
+}
+
+
+def run_python(args, env, timeout=60):
+    """Python in a fresh process with only the given environment (and PATH)."""
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=ROOT,
+        env={"PATH": os.environ["PATH"], **env},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def settings_with(env, *names):
+    """The named settings as newsroom/settings.py computes them from ``env``."""
+    code = (
+        "import json, sys\n"
+        "from newsroom import settings\n"
+        "print(json.dumps({n: getattr(settings, n) for n in sys.argv[1:]}, default=str))"
+    )
+    result = run_python(["-c", code, *names], {"SECRET_KEY": "x" * 50, **env})
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def settings_error(env) -> str:
+    result = run_python(["-c", "import newsroom.settings"], {"SECRET_KEY": "x" * 50, **env})
+    assert result.returncode != 0
+    return result.stderr.strip().splitlines()[-1]
+
+
+# check --deploy
+
+
+def test_check_deploy_is_clean_with_the_documented_environment():
+    result = run_python(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"], PRODUCTION_ENV
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_check_deploy_complains_without_it(tmp_path):
+    result = run_python(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        {"DEBUG": "0", "SECRET_KEY": "short", "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3"},
+    )
+    assert result.returncode != 0
+    for warning in ("security.W009", "security.W005", "security.W021", "mail.E001"):
+        assert warning in result.stderr
+
+
+# The headers on the pages, with the production settings
+
+
+@pytest.fixture
+def production(settings):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.SECURE_HSTS_SECONDS = 31536000
+    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    settings.SECURE_HSTS_PRELOAD = True
+    settings.SESSION_COOKIE_SECURE = True
+    settings.CSRF_COOKIE_SECURE = True
+    settings.ALLOWED_HOSTS = ["news.example.com"]
+    return {"HTTP_HOST": "news.example.com", "HTTP_X_FORWARDED_PROTO": "https"}
+
+
+@pytest.mark.django_db
+def test_public_pages_carry_the_security_headers_and_no_nonce(client, production):
+    story = make_article()
+    for path in ("/", story.get_absolute_url(), "/newsletter/", "/search/?q=story"):
+        response = client.get(path, **production)
+        assert response.status_code == 200, path
+        assert response["Strict-Transport-Security"] == (
+            "max-age=31536000; includeSubDomains; preload"
+        )
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+        assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
+        assert response["X-Frame-Options"] == "DENY"
+        assert response["Content-Security-Policy"] == (
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+        ), path
+        assert "nonce" not in response.content.decode()
+        assert "Set-Cookie" not in response
+
+
+@pytest.mark.django_db
+def test_a_public_page_is_the_same_for_everyone(client, production):
+    story = make_article()
+    first = client.get(story.get_absolute_url(), **production)
+    second = client.get(story.get_absolute_url(), **production)
+    assert first.content == second.content
+    assert first["Content-Security-Policy"] == second["Content-Security-Policy"]
+
+
+@pytest.mark.django_db
+def test_admin_pages_get_a_fresh_nonce_in_header_and_markup(client, production):
+    client.force_login(make_user("superuser"))
+    nonces = set()
+    for _ in range(2):
+        response = client.get("/admin/articles/article/add/", **production)
+        assert response.status_code == 200
+        policy = response["Content-Security-Policy"]
+        # The same nonce for scripts and styles, and on the page's tags.
+        (nonce,) = {part.rstrip(";") for part in policy.split() if part.startswith("'nonce-")}
+        assert f'nonce="{nonce[7:-1]}"' in response.content.decode()
+        nonces.add(nonce)
+    assert len(nonces) == 2
+
+
+@pytest.mark.django_db
+def test_plain_http_is_redirected_and_cookies_are_secure(client, production):
+    response = client.get("/news/a-story/", HTTP_HOST="news.example.com")
+    assert response.status_code == 301
+    assert response["Location"] == "https://news.example.com/news/a-story/"
+
+    response = client.get("/admin/login/", **production)
+    assert response.cookies["csrftoken"]["secure"] is True
+    make_user("superuser", username="desk", password="a long enough password")
+    response = client.post(
+        "/admin/login/",
+        {"username": "desk", "password": "a long enough password"},
+        **production,
+    )
+    assert response.status_code == 302
+    assert response.cookies["sessionid"]["secure"] is True
+    assert response.cookies["sessionid"]["httponly"] is True
+
+
+# The settings read from the environment
+
+
+def test_defaults_with_debug_off():
+    values = settings_with(
+        {},
+        "CACHES",
+        "SECURE_SSL_REDIRECT",
+        "SECURE_HSTS_SECONDS",
+        "SESSION_COOKIE_SECURE",
+        "CSRF_COOKIE_SECURE",
+        "STORAGES",
+        "SERVE_MEDIA",
+        "DATABASES",
+        "TRUSTED_PROXY_COUNT",
+    )
+    assert values["CACHES"]["default"]["BACKEND"].endswith("LocMemCache")
+    assert values["SECURE_SSL_REDIRECT"] is True
+    assert values["SECURE_HSTS_SECONDS"] == 31536000
+    assert values["SESSION_COOKIE_SECURE"] is values["CSRF_COOKIE_SECURE"] is True
+    assert values["STORAGES"]["default"]["BACKEND"].endswith("FileSystemStorage")
+    assert values["SERVE_MEDIA"] is True
+    assert values["DATABASES"]["default"]["CONN_HEALTH_CHECKS"] is True
+    assert values["TRUSTED_PROXY_COUNT"] == 0
+
+
+def test_debug_on_is_plain_http():
+    values = settings_with(
+        {"DEBUG": "1"}, "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SESSION_COOKIE_SECURE"
+    )
+    assert values == {
+        "SECURE_SSL_REDIRECT": False,
+        "SECURE_HSTS_SECONDS": 0,
+        "SESSION_COOKIE_SECURE": False,
+    }
+
+
+def test_redis_url_switches_the_cache_to_redis():
+    values = settings_with(
+        {"REDIS_URL": "redis://cache.internal:6379/2", "CACHE_KEY_PREFIX": "site2"}, "CACHES"
+    )
+    default = values["CACHES"]["default"]
+    assert default["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert default["LOCATION"] == "redis://cache.internal:6379/2"
+    assert default["KEY_PREFIX"] == "site2"
+    assert settings_with({"REDIS_URL": "redis://c:6379/0"}, "CACHES")["CACHES"]["default"][
+        "KEY_PREFIX"
+    ] == ("newsroom")
+
+
+def test_persistent_connections_and_their_health_checks():
+    values = settings_with(
+        {
+            "DATABASE_URL": "postgres://newsroom@db.internal:5432/newsroom",
+            "CONN_MAX_AGE": "60",
+            "CONN_HEALTH_CHECKS": "0",
+        },
+        "DATABASES",
+    )
+    default = values["DATABASES"]["default"]
+    assert default["ENGINE"] == "django.db.backends.postgresql"
+    assert (default["CONN_MAX_AGE"], default["CONN_HEALTH_CHECKS"]) == (60, False)
+
+
+def test_the_proxy_ssl_header_and_its_format():
+    values = settings_with(
+        {"SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO, https"}, "SECURE_PROXY_SSL_HEADER"
+    )
+    assert values["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
+    for bad in ("X-Forwarded-Proto,https", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_PROTO,"):
+        message = settings_error({"SECURE_PROXY_SSL_HEADER": bad})
+        assert "SECURE_PROXY_SSL_HEADER must be a header as Django names it" in message, bad
+
+
+def test_media_storage_s3_needs_django_storages():
+    if importlib.util.find_spec("storages") is not None:
+        pytest.skip("django-storages is installed here")
+    message = settings_error({"MEDIA_STORAGE": "s3", "AWS_STORAGE_BUCKET_NAME": "newsroom"})
+    assert "pip install 'django-storages[s3]'" in message
+
+
+def test_bad_values_are_refused():
+    assert "MEDIA_STORAGE must be 'local' or 's3'" in settings_error({"MEDIA_STORAGE": "nfs"})
+    assert "TRUSTED_PROXY_COUNT must be 0 or more" in settings_error({"TRUSTED_PROXY_COUNT": "-1"})
+    assert "CONN_HEALTH_CHECKS must be a boolean" in settings_error({"CONN_HEALTH_CHECKS": "x"})

@@ -37,12 +37,23 @@ run: demo
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # Production mode on plain http://$(HOST):$(PORT): the HTTPS redirect and HTTPS-only cookies are
-# off (nothing answers HTTPS here); everything else is as deployed.
+# off (nothing answers HTTPS here); everything else is as deployed. The two workers share the
+# page cache through Redis when it answers at REDIS_URL or $(LOCAL_REDIS); without Redis each
+# worker would keep its own copy, which an edit handled by the other cannot reach, so the page
+# cache is off then.
+LOCAL_REDIS ?= redis://127.0.0.1:6379/1
+export REDIS_PROBE := import sys, redis; redis.Redis.from_url(sys.argv[1], socket_connect_timeout=1).ping()
+
 serve: demo
+	@redis="$${REDIS_URL:-$(LOCAL_REDIS)}"; \
+	if $(BIN)/python -c "$$REDIS_PROBE" "$$redis" 2>/dev/null; then cache=600; \
+	  echo "Page cache: Redis at $$redis"; \
+	else redis=""; cache=0; echo "Page cache: off (Redis does not answer at $(LOCAL_REDIS))"; fi; \
 	DEBUG=0 SECRET_KEY=$${SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')} \
 	  SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 \
+	  REDIS_URL="$$redis" PAGE_CACHE_SECONDS="$${PAGE_CACHE_SECONDS:-$$cache}" \
 	  sh -c '$(BIN)/python manage.py collectstatic --no-input -v0 && \
-	  $(BIN)/gunicorn -c gunicorn.conf.py newsroom.wsgi --workers 2 --bind $(HOST):$(PORT)'
+	  exec $(BIN)/gunicorn -c gunicorn.conf.py newsroom.wsgi --workers 2 --bind $(HOST):$(PORT)'
 
 lint: venv
 	$(BIN)/ruff check .

@@ -8,4 +8,4 @@ class ArticlesConfig(AppConfig):
     def ready(self):
         # Connects the receivers that keep search vectors current when tags change.
         # and the page cache's invalidation.
-        from . import invalidation, search  # noqa: F401
+        from . import checks, invalidation, search  # noqa: F401

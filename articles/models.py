@@ -429,7 +429,13 @@ class Article(models.Model):
                 violation_error_message="A story needs a slug.",
             ),
         ]
-        indexes = [models.Index(fields=["status", "-published_at"], name="article_public_idx")]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="article_public_idx"),
+            # The home page's top story and the "Popular Articles" fallback: top stories first.
+            models.Index(
+                fields=["status", "-featured", "-published_at"], name="article_featured_idx"
+            ),
+        ]
         permissions = [
             ("publish_article", "Can publish, schedule, unpublish and correct stories"),
         ]

@@ -149,6 +149,44 @@ def _publish_due(store, due: float) -> None:
         store.delete(PUBLISH_LOCK_KEY)
 
 
+# Shared pieces of pages ------------------------------------------------------------------
+
+
+def remember(name: str, compute, timeout: int):
+    """``compute()``, kept in the cache under ``name`` with the tags it recorded and judged
+    fresh exactly as a page is: for the pieces many pages share (the navigation, the "Latest
+    Stories" list), so even a page rendered afresh reads them without a query. The tags are
+    passed on to the page being rendered."""
+    store = cache()
+    key = f"{PREFIX}:value:{name}"
+    found = store.get_many([key, CLOCK_KEY])
+    held = found.get(key)
+    if held is not None:
+        value, start, tags = held
+        versions = store.get_many(tags)
+        if all(versions.get(tag) is not None and versions[tag] <= start for tag in tags):
+            depends_on(*tags)
+            return value
+    start = found.get(CLOCK_KEY)
+    if start is None:
+        store.add(CLOCK_KEY, _clock_base(), timeout=None)
+        start = store.get(CLOCK_KEY)
+    collected: set[str] = set()
+    token = _collected.set(collected)
+    try:
+        value = compute()
+    finally:
+        _collected.reset(token)
+    tags = tuple(sorted(collected))
+    present = store.get_many(tags)
+    for tag in tags:
+        if tag not in present:
+            store.add(tag, start, timeout=None)
+    store.set(key, (value, start, tags), timeout=timeout)
+    depends_on(*tags)
+    return value
+
+
 # The cached page ----------------------------------------------------------------------
 
 
@@ -169,12 +207,12 @@ class Entry:
         return response
 
 
-def page_key(request: HttpRequest, params: tuple[str, ...]) -> str:
-    """One key per scheme, host, path and the query parameters the view reads (others, such
-    as utm_* campaign tags, do not split the cache)."""
+def page_key(request: HttpRequest) -> str:
+    """One key per scheme, host, path and the query parameters pages read (``PAGE_CACHE_PARAMS``;
+    others, such as utm_* campaign tags, do not split the cache)."""
     query = "&".join(
         f"{name}={value}"
-        for name in params
+        for name in settings.PAGE_CACHE_PARAMS
         for value in request.GET.getlist(name)[:1]  # views read the first value
     )
     raw = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
@@ -187,18 +225,6 @@ def is_staff_request(request: HttpRequest) -> bool:
     if settings.SESSION_COOKIE_NAME not in request.COOKIES:
         return False
     return request.user.is_authenticated
-
-
-def _fresh(entry: Entry, versions: dict, now: float, next_publish: float) -> bool:
-    if now - entry.stored_at >= entry.max_age:
-        return False
-    if next_publish and entry.stored_at < next_publish <= now:
-        return False
-    for tag in entry.tags:
-        version = versions.get(tag)
-        if version is None or version > entry.start:
-            return False
-    return True
 
 
 def _public_headers(response: HttpResponse, tags, now: float, next_publish: float) -> None:
@@ -214,11 +240,78 @@ def _public_headers(response: HttpResponse, tags, now: float, next_publish: floa
         response["Surrogate-Key"] = " ".join(sorted(tags))
 
 
-def public_page(view=None, *, params: tuple[str, ...] = ("page",)):
+@dataclass
+class Lookup:
+    """One request's look at the cache: what the page cache found, read in one round trip."""
+
+    key: str
+    now: float
+    next_publish: float
+    start: int | None  # the clock, for a render that follows
+    response: HttpResponse | None = None  # the cached page, when fresh
+
+
+def lookup(request: HttpRequest) -> Lookup:
+    """The cached page for ``request`` if it is fresh. One round trip reads the page, the
+    record of its last check, the clock and the next scheduled time; when nothing was bumped
+    since the page was last checked, that is all. Otherwise its tags are read (a second
+    round trip) and, if none moved, the check is recorded at the current clock."""
+    store = cache()
+    key = page_key(request)
+    checked_key = f"{key}:checked"
+    if settings.PAGE_CACHE_SECONDS > 0:
+        found = store.get_many([key, checked_key, CLOCK_KEY, NEXT_PUBLISH_KEY])
+    else:
+        found = store.get_many([NEXT_PUBLISH_KEY])
+    now = time.time()
+    next_publish = _next_publish(store, found.get(NEXT_PUBLISH_KEY))
+    if next_publish and next_publish <= now:
+        _publish_due(store, next_publish)
+    clock = found.get(CLOCK_KEY)
+    result = Lookup(key=key, now=now, next_publish=next_publish, start=clock)
+    entry = found.get(key)
+    if entry is None or now - entry.stored_at >= entry.max_age:
+        return result
+    if next_publish and entry.stored_at < next_publish <= now:
+        return result
+    if clock is None or found.get(checked_key) != (entry.start, clock):
+        versions = store.get_many(entry.tags)
+        if not all(versions.get(t) is not None and versions[t] <= entry.start for t in entry.tags):
+            return result
+        if clock is not None:
+            store.set(checked_key, (entry.start, clock), timeout=entry.max_age)
+    response = entry.response()
+    response["X-Page-Cache"] = "hit"
+    _public_headers(response, entry.tags, now, next_publish)
+    result.response = _conditional(request, response, entry)
+    return result
+
+
+class PageCacheMiddleware:
+    """Answers anonymous readers' requests for cached pages before the session, CSRF,
+    authentication and URL routing run. A request carrying a session cookie goes on to
+    the view, whose ``@public_page`` tells staff from readers."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            request.method in ("GET", "HEAD")
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and settings.PAGE_CACHE_SECONDS > 0
+        ):
+            found = lookup(request)
+            if found.response is not None:
+                return found.response
+            request._page_cache_lookup = found
+        return self.get_response(request)
+
+
+def public_page(view):
     """Serve ``view`` to anonymous readers from the page cache (see the module docstring).
-    ``params`` names the query parameters the page depends on."""
-    if view is None:
-        return functools.partial(public_page, params=params)
+    The cached copy is usually answered by ``PageCacheMiddleware`` before the view is even
+    found; this renders and stores it, and serves staff a private copy."""
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -229,26 +322,12 @@ def public_page(view=None, *, params: tuple[str, ...] = ("page",)):
             response["Cache-Control"] = "private, no-store"
             return response
 
+        found = getattr(request, "_page_cache_lookup", None) or lookup(request)
+        if found.response is not None:
+            return found.response
         store = cache()
-        key = page_key(request, params)
         enabled = settings.PAGE_CACHE_SECONDS > 0
-        wanted = [key, CLOCK_KEY, NEXT_PUBLISH_KEY] if enabled else [NEXT_PUBLISH_KEY]
-        found = store.get_many(wanted)
-        now = time.time()
-        next_publish = _next_publish(store, found.get(NEXT_PUBLISH_KEY))
-        if next_publish and next_publish <= now:
-            _publish_due(store, next_publish)
-
-        entry = found.get(key)
-        if entry is not None:
-            versions = store.get_many(entry.tags)
-            if _fresh(entry, versions, now, next_publish):
-                response = entry.response()
-                response["X-Page-Cache"] = "hit"
-                _public_headers(response, entry.tags, now, next_publish)
-                return _conditional(request, response, entry)
-
-        start = found.get(CLOCK_KEY)
+        start = found.start
         if start is None and enabled:
             store.add(CLOCK_KEY, _clock_base(), timeout=None)
             start = store.get(CLOCK_KEY)
@@ -263,6 +342,7 @@ def public_page(view=None, *, params: tuple[str, ...] = ("page",)):
 
         if response.status_code != 200 or response.streaming or response.cookies:
             return response
+        now, next_publish = found.now, found.next_publish
         _public_headers(response, collected, now, next_publish)
         if not enabled or start is None:
             response["X-Page-Cache"] = "off"
@@ -285,7 +365,8 @@ def public_page(view=None, *, params: tuple[str, ...] = ("page",)):
         for tag in entry.tags:
             if tag not in present:
                 store.add(tag, start, timeout=None)
-        store.set(key, entry, timeout=max_age)
+        # The page and the record of its check (at its own start) in one write.
+        store.set_many({found.key: entry, f"{found.key}:checked": (start, start)}, timeout=max_age)
         response["ETag"] = entry.etag
         response["Last-Modified"] = http_date(entry.stored_at)
         response["X-Page-Cache"] = "miss"

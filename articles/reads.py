@@ -21,7 +21,6 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
-    Q,
     Subquery,
     Sum,
     Value,
@@ -126,7 +125,8 @@ def popular(exclude_id: int | None, limit: int) -> list[Article]:
 
     The ranking (ids of the ``limit + 1`` most read stories, the same for every page and
     reader) is computed at most every ``POPULAR_CACHE_SECONDS`` per cache and kept in the
-    cache; either way the page spends one query on the list.
+    cache; either way the list costs a few queries by primary key or index, never a scan of
+    the archive (and article pages keep the list itself in the cache: views.sidebar_lists).
     """
     days = popular_days()
     key = f"{_CACHE_PREFIX}:popular:{days}:{limit}"
@@ -139,16 +139,18 @@ def popular(exclude_id: int | None, limit: int) -> list[Article]:
     others = Article.objects.published().for_cards().exclude(pk=exclude_id)
     if not ranked:
         return list(_fallback(others, limit))
-    # The ranked stories first, in their order, then the fallback: one query over at most
-    # len(ranked) + limit rows (a ranked story unpublished since simply drops out).
-    fallback_ids = _fallback(others, limit).values("pk")
+    # The ranked stories first, in their order, then the fallback: read by primary key, at
+    # most len(ranked) + limit rows (a ranked story unpublished since simply drops out). The
+    # fallback's ids come first, from the index on (status, featured, published_at): as a
+    # subquery OR-ed with the ranked ids, PostgreSQL would scan every story.
+    fallback_ids = list(_fallback(others, limit).values_list("pk", flat=True))
     position = Case(
         *(When(pk=pk, then=Value(i)) for i, pk in enumerate(ranked)),
         default=Value(len(ranked)),
         output_field=IntegerField(),
     )
     stories = (
-        others.filter(Q(pk__in=ranked) | Q(pk__in=Subquery(fallback_ids)))
+        others.filter(pk__in=[*ranked, *fallback_ids])
         .annotate(position=position)
         .order_by("position", "-featured", "-published_at")
     )
@@ -157,8 +159,8 @@ def popular(exclude_id: int | None, limit: int) -> list[Article]:
 
 def _rank(days: int, size: int) -> list[Article]:
     """The ``size`` published stories with the most reads since ``window_start(days)``, each
-    with ``reads``, filled up with the fallback list (``reads`` 0): one query over the stories
-    read in the window plus the fallback's, never the whole archive."""
+    with ``reads``, filled up with the fallback list (``reads`` 0): the candidates' ids (read
+    in the window, and the fallback's), then one query over those, never the whole archive."""
     stories = Article.objects.published().for_cards()
     recent = DailyReads.objects.filter(day__gte=window_start(days))
     reads = (
@@ -174,11 +176,14 @@ def _rank(days: int, size: int) -> list[Article]:
         default=F("featured"),
         output_field=BooleanField(),
     )
-    candidates = Q(pk__in=recent.values("article")) | Q(
-        pk__in=Subquery(_fallback(stories, size).values("pk"))
-    )
+    # The candidates' ids first (see popular()): the stories read in the window, and the
+    # fallback's.
+    candidates = {
+        *recent.order_by().values_list("article", flat=True).distinct(),
+        *_fallback(stories, size).values_list("pk", flat=True),
+    }
     ranked = (
-        stories.filter(candidates)
+        stories.filter(pk__in=candidates)
         .annotate(reads=Coalesce(Subquery(reads, output_field=IntegerField()), 0))
         .order_by("-reads", fallback_order.desc(), "-published_at", "-pk")
     )

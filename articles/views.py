@@ -16,7 +16,7 @@ from django.views.decorators.http import require_safe
 from . import preview_tokens, reads
 from . import search as site_search
 from .models import Article, ArticleAuthor, Author, Section, SlugRedirect, Tag
-from .page_cache import depends_on, public_page, show_stories
+from .page_cache import depends_on, public_page, remember, show_stories
 from .pagination import paginate
 from .preview_tokens import private_preview
 from .structured_data import breadcrumb_list, home_page, news_article
@@ -47,18 +47,40 @@ def story_queryset():
     )
 
 
+def sidebar_lists(exclude_id: int | None, size: int) -> tuple[list, list]:
+    """ "Popular Articles" and "Latest Stories" without the story ``exclude_id``. Both lists
+    are the same on every article page (one story more is kept, for the page's own story to
+    drop out), so they are read once and kept in the cache until a story in them changes,
+    a story joins them, or (Popular) the ranking is recomputed."""
+
+    def most_read():
+        # The most read of the last POPULAR_DAYS days, filled up with the newest top stories
+        # (then the newest).
+        depends_on("list:popular")
+        stories = reads.popular(None, size + 1)
+        show_stories(stories)
+        return stories
+
+    def newest():
+        depends_on("list:latest")
+        stories = list(Article.objects.published().for_cards()[: size + 1])
+        show_stories(stories)
+        return stories
+
+    popular = remember(f"popular:{size + 1}", most_read, settings.POPULAR_CACHE_SECONDS)
+    latest = remember(f"latest:{size + 1}", newest, settings.PAGE_CACHE_SECONDS or 600)
+    return (
+        [story for story in popular if story.pk != exclude_id][:size],
+        [story for story in latest if story.pk != exclude_id][:size],
+    )
+
+
 def render_story(request: HttpRequest, article: Article, *, preview: str = "") -> HttpResponse:
     """The article page; ``preview`` names the kind of preview banner to show, if any."""
-    others = Article.objects.published().for_cards().exclude(pk=article.pk)
-    size = settings.SIDEBAR_LIST_SIZE
     authors = article.byline
-    # The most read of the last POPULAR_DAYS days, filled up with the newest top stories
-    # (then the newest): ranked at most every few minutes, one query per page.
-    popular = reads.popular(article.pk, size)
-    latest = list(others[:size])
-    depends_on("list:latest", "list:popular")
+    popular, latest = sidebar_lists(article.pk, settings.SIDEBAR_LIST_SIZE)
+    depends_on("list:popular")  # the ranking changes without an edit: kept no longer than it
     show_stories([article], bylines=True, tags=True)
-    show_stories([*popular, *latest])
     context = {
         "article": article,
         "authors": authors,
@@ -156,7 +178,7 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
-@public_page(params=("q", "page"))
+@public_page
 def search(request: HttpRequest) -> HttpResponse:
     """Published stories matching ``?q=``, most relevant first (full-text search with a
     recency boost on PostgreSQL; every word must appear, newest first, elsewhere), with

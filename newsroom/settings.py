@@ -81,12 +81,15 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Cached pages for anonymous readers, answered before the rest (articles/page_cache.py);
+    # the middleware above still adds their headers to every response.
+    "articles.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -389,6 +392,8 @@ PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 PAGE_BROWSER_SECONDS = int(os.environ.get("PAGE_BROWSER_SECONDS", "0"))  # browsers revalidate
 PAGE_CDN_SECONDS = int(os.environ.get("PAGE_CDN_SECONDS", "300"))  # s-maxage
 PAGE_STALE_SECONDS = int(os.environ.get("PAGE_STALE_SECONDS", "30"))  # stale-while-revalidate
+# The query parameters pages read: part of a cached page's key (any other is ignored).
+PAGE_CACHE_PARAMS = ("page", "q", "p")
 PAGE_CACHE_SCHEDULE_CHECK_SECONDS = 3600  # the next scheduled time is read again at least this
 # CDN purges: a URL template with {path} (or {url}) per page, or {tag} per Surrogate-Key tag;
 # empty: no purges (pages leave the CDN after PAGE_CDN_SECONDS).

@@ -28,7 +28,7 @@ def sitemap_page(view):
         depends_on("list:all")
         return view(request, *args, **kwargs)
 
-    return public_page(listing_everything, params=("p",))
+    return public_page(listing_everything)
 
 
 urlpatterns = [

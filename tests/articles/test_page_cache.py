@@ -139,6 +139,8 @@ def test_a_staff_request_never_fills_the_readers_cache(client, admin_client, sto
 def test_editors_correction_reaches_the_next_reader(client, story):
     url = story.get_absolute_url()
     get(client, url)
+    assert get(client, url)["X-Page-Cache"] == "hit"  # checked, and the check recorded
+    assert get(client, url)["X-Page-Cache"] == "hit"  # served on the record alone
     story.headline = "Harbour reopens a day after the storm"
     story.save()
     response = get(client, url)

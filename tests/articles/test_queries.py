@@ -19,8 +19,8 @@ BUDGET = {
     # The top story, the latest stories.
     "home": SHARED + 2,
     # The story; its bylines with authors and photos; its tags; its correction notes;
-    # Popular (ranked, then read); Latest.
-    "article": SHARED + 6,
+    # Popular (the ids read lately, the fallback's ids, the stories by id); Latest.
+    "article": SHARED + 8,
     # The owner, one page of its stories (one row more than shown, no count).
     "section": SHARED + 2,
     "author": SHARED + 2,
@@ -114,6 +114,20 @@ def test_the_pages_do_show_everything_counted(client, n):
     for url in [section.get_absolute_url(), author.get_absolute_url(), tag.get_absolute_url()]:
         assert client.get(url).text.count('class="card"') == min(n + 1, 20)
     assert client.get("/search/?q=harbour").text.count("Harbour") >= min(n + 1, 20)
+
+
+def test_a_fresh_render_reads_shared_lists_from_the_cache(client, django_assert_num_queries):
+    """With the page itself not cached, an article page reads the navigation, Popular and
+    Latest from the cache: only the story's own queries remain."""
+    article, *_ = build(3)
+    client.get(article.get_absolute_url())
+    other = make_article(headline="Another harbour story")
+    # The publication made the first page stale; rendering the second renewed the lists.
+    client.get(other.get_absolute_url())
+    # The story, its bylines, its tags, its notes.
+    with django_assert_num_queries(4):
+        response = client.get(article.get_absolute_url())
+    assert response["X-Page-Cache"] == "miss"
 
 
 def test_a_cached_page_costs_no_query(client, django_assert_num_queries):

@@ -5,15 +5,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0004_discovery'),
+        ("articles", "0004_discovery"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='article',
-            index=models.Index(fields=['status', '-featured', '-published_at'], name='article_featured_idx'),
+            model_name="article",
+            index=models.Index(
+                fields=["status", "-featured", "-published_at"], name="article_featured_idx"
+            ),
         ),
     ]

@@ -1,0 +1,1 @@
+"""Benchmarks (not part of `make test`); each script prints its figures."""

@@ -38,13 +38,16 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
 logger = logging.getLogger(__name__)
 
-PREFIX = "pages"
+# Part of every key: changed whenever what is stored changes shape, so a deploy never reads
+# entries an older release wrote (they expire on their own).
+PREFIX = "pages:2"
 CLOCK_KEY = f"{PREFIX}:clock"
 NEXT_PUBLISH_KEY = f"{PREFIX}:next-publish"
 PUBLISH_LOCK_KEY = f"{PREFIX}:publishing"
@@ -193,7 +196,7 @@ def remember(name: str, compute, timeout: int):
 @dataclass
 class Entry:
     content: bytes
-    content_type: str
+    headers: dict[str, str]  # as the reader got them, every middleware's included
     etag: str
     stored_at: float  # epoch seconds
     start: int  # the clock when the render began
@@ -201,10 +204,14 @@ class Entry:
     max_age: int  # seconds the app keeps it
 
     def response(self) -> HttpResponse:
-        response = HttpResponse(self.content, content_type=self.content_type)
-        response["ETag"] = self.etag
-        response["Last-Modified"] = http_date(self.stored_at)
+        response = HttpResponse(self.content)
+        for name, value in self.headers.items():
+            response[name] = value
         return response
+
+
+# Headers set for each answer, not stored with the page.
+PER_ANSWER_HEADERS = {"cache-control", "surrogate-key", "x-page-cache", "set-cookie", "date"}
 
 
 def page_key(request: HttpRequest) -> str:
@@ -240,6 +247,13 @@ def _public_headers(response: HttpResponse, tags, now: float, next_publish: floa
         response["Surrogate-Key"] = " ".join(sorted(tags))
 
 
+def _get_many(store, keys: list[str]) -> dict:
+    """``store.get_many(keys)``, by the quicker path of ``newsroom.cache.RedisCache`` when
+    the cache is Redis (the keys here are this module's own, safe for any backend)."""
+    quick = getattr(store, "get_many_unchecked", None)
+    return quick(keys) if quick else store.get_many(keys)
+
+
 @dataclass
 class Lookup:
     """One request's look at the cache: what the page cache found, read in one round trip."""
@@ -260,9 +274,9 @@ def lookup(request: HttpRequest) -> Lookup:
     key = page_key(request)
     checked_key = f"{key}:checked"
     if settings.PAGE_CACHE_SECONDS > 0:
-        found = store.get_many([key, checked_key, CLOCK_KEY, NEXT_PUBLISH_KEY])
+        found = _get_many(store, [key, checked_key, CLOCK_KEY, NEXT_PUBLISH_KEY])
     else:
-        found = store.get_many([NEXT_PUBLISH_KEY])
+        found = _get_many(store, [NEXT_PUBLISH_KEY])
     now = time.time()
     next_publish = _next_publish(store, found.get(NEXT_PUBLISH_KEY))
     if next_publish and next_publish <= now:
@@ -287,10 +301,30 @@ def lookup(request: HttpRequest) -> Lookup:
     return result
 
 
+def is_public_page(request: HttpRequest) -> bool:
+    """Whether the address is served by a ``@public_page`` view (others never touch the
+    cache here)."""
+    return _routes_to_public_page(request.path_info, getattr(request, "urlconf", None))
+
+
+@functools.lru_cache(maxsize=10_000)
+def _routes_to_public_page(path: str, urlconf) -> bool:
+    # The URLconf is fixed while the process runs: remembered per path, as routing is the
+    # costliest step of answering a cached page after the round trip to the cache.
+    try:
+        match = resolve(path, urlconf)
+    except Resolver404:
+        return False
+    return getattr(match.func, "page_cache", False)
+
+
 class PageCacheMiddleware:
-    """Answers anonymous readers' requests for cached pages before the session, CSRF,
-    authentication and URL routing run. A request carrying a session cookie goes on to
-    the view, whose ``@public_page`` tells staff from readers."""
+    """The page cache's front door, first in ``MIDDLEWARE``: an anonymous reader's request
+    for a fresh cached page is answered here, before any other middleware or the URL routing
+    run. A page rendered by a ``@public_page`` view is stored here on its way out, with every
+    header the other middleware added (the security headers and the Content-Security-Policy,
+    the same for every reader of a public page). A request carrying a session cookie goes on
+    to the view, whose ``@public_page`` tells staff from readers."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -300,18 +334,44 @@ class PageCacheMiddleware:
             request.method in ("GET", "HEAD")
             and settings.SESSION_COOKIE_NAME not in request.COOKIES
             and settings.PAGE_CACHE_SECONDS > 0
+            # Plain HTTP that SecurityMiddleware sends to HTTPS is left to it.
+            and (request.is_secure() or not settings.SECURE_SSL_REDIRECT)
+            and is_public_page(request)
         ):
             found = lookup(request)
             if found.response is not None:
                 return found.response
             request._page_cache_lookup = found
-        return self.get_response(request)
+        response = self.get_response(request)
+        entry = getattr(response, "_page_cache_entry", None)
+        if entry is None:
+            return response
+        if not response.cookies and "cookie" not in response.get("Vary", "").lower():
+            entry.headers = {
+                name: value
+                for name, value in response.items()
+                if name.lower() not in PER_ANSWER_HEADERS
+            }
+            _store(request._page_cache_lookup.key, entry)
+        return _conditional(request, response, entry)
+
+
+def _store(key: str, entry: Entry) -> None:
+    store = cache()
+    # A tag never bumped (or evicted) is written at the render's clock: pages stored before
+    # it count as stale, this one and later ones as fresh.
+    present = store.get_many(entry.tags)
+    for tag in entry.tags:
+        if tag not in present:
+            store.add(tag, entry.start, timeout=None)
+    # The page and the record of its check (at its own start) in one write.
+    store.set_many({key: entry, f"{key}:checked": (entry.start, entry.start)}, entry.max_age)
 
 
 def public_page(view):
     """Serve ``view`` to anonymous readers from the page cache (see the module docstring).
-    The cached copy is usually answered by ``PageCacheMiddleware`` before the view is even
-    found; this renders and stores it, and serves staff a private copy."""
+    ``PageCacheMiddleware`` answers with the cached copy before the view is even found, and
+    stores what this renders; staff get a fresh, private copy."""
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -322,13 +382,15 @@ def public_page(view):
             response["Cache-Control"] = "private, no-store"
             return response
 
-        found = getattr(request, "_page_cache_lookup", None) or lookup(request)
-        if found.response is not None:
-            return found.response
-        store = cache()
+        found = getattr(request, "_page_cache_lookup", None)
+        if found is None:  # a request with a session cookie, of an anonymous reader
+            found = request._page_cache_lookup = lookup(request)
+            if found.response is not None:
+                return found.response
         enabled = settings.PAGE_CACHE_SECONDS > 0
         start = found.start
         if start is None and enabled:
+            store = cache()
             store.add(CLOCK_KEY, _clock_base(), timeout=None)
             start = store.get(CLOCK_KEY)
         collected: set[str] = {"nav"}
@@ -350,28 +412,23 @@ def public_page(view):
         max_age = settings.PAGE_CACHE_SECONDS
         if "list:popular" in collected:  # the ranking is recomputed this often
             max_age = min(max_age, settings.POPULAR_CACHE_SECONDS)
-        entry = Entry(
+        etag = f'"{hashlib.md5(response.content, usedforsecurity=False).hexdigest()}"'
+        response["ETag"] = etag
+        response["Last-Modified"] = http_date(now)
+        response["X-Page-Cache"] = "miss"
+        # Stored by the middleware, once every header is on the response.
+        response._page_cache_entry = Entry(
             content=response.content,
-            content_type=response["Content-Type"],
-            etag=f'"{hashlib.md5(response.content, usedforsecurity=False).hexdigest()}"',
+            headers={},
+            etag=etag,
             stored_at=now,
             start=start,
             tags=tuple(sorted(collected)),
             max_age=max_age,
         )
-        # A tag never bumped (or evicted) is written at the current clock: pages stored before
-        # it count as stale, this one and later ones as fresh.
-        present = store.get_many(entry.tags)
-        for tag in entry.tags:
-            if tag not in present:
-                store.add(tag, start, timeout=None)
-        # The page and the record of its check (at its own start) in one write.
-        store.set_many({found.key: entry, f"{found.key}:checked": (start, start)}, timeout=max_age)
-        response["ETag"] = entry.etag
-        response["Last-Modified"] = http_date(entry.stored_at)
-        response["X-Page-Cache"] = "miss"
-        return _conditional(request, response, entry)
+        return response
 
+    wrapped.page_cache = True
     return wrapped
 
 

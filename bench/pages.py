@@ -15,7 +15,8 @@ the project's gunicorn.conf.py when there is one, access log off), DEBUG off, th
 Redis db 3 (flushed before each pass, that db only):
 
 - uncached: PAGE_CACHE_SECONDS=0 (the full-page cache off);
-- cached: the full-page cache as configured.
+- cached: the full-page cache as configured, in Redis;
+- local: the same with the cache in each worker's memory (no Redis), for comparison only.
 
 Each pass loads /hello/ (a view returning "hello" through the same middleware: the
 framework's baseline), the home page, an article from the middle of the archive, the
@@ -61,7 +62,9 @@ USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/1
 DEMO_IMAGES = ROOT / "articles" / "demo" / "images"
 
 PAGES = ["hello", "home", "article", "section", "search", "feed"]
-MODES = ["uncached", "cached"]
+# "local": the page cache in each worker's memory instead of Redis, for comparison only (no
+# target): it shows what the round trip to Redis costs a cached page.
+MODES = ["uncached", "cached", "local"]
 SEARCH_WORD = "government"  # in most bodies (a frequent word of bench/search.py's vocabulary)
 RARE_WORD = "quetzalcoatlite"  # in one story in 10,000
 WARM_UP = 5  # requests per page before it is loaded
@@ -381,6 +384,8 @@ def run_size(info: dict, duration: int, connections: int) -> dict:
             env["PAGE_CACHE_SECONDS"] = "0"
         else:
             env.pop("PAGE_CACHE_SECONDS", None)  # the default
+        if mode == "local":
+            env.pop("REDIS_URL", None)
         with gunicorn(env) as port:
             for path in paths.values():
                 check_and_warm(port, path)
@@ -463,7 +468,7 @@ def targets(small: int, large: int, runs: dict) -> list[tuple[str, bool, str]]:
                 f"{value:.2f}",
             )
         )
-    for mode in MODES:
+    for mode in ("uncached", "cached"):  # "local" is for comparison only
         for page in PAGES[1:]:
             value = ratio(runs[large][page, mode]["p50"], runs[small][page, mode]["p50"])
             checks.append(

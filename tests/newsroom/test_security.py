@@ -210,7 +210,7 @@ def test_redis_url_switches_the_cache_to_redis():
         {"REDIS_URL": "redis://cache.internal:6379/2", "CACHE_KEY_PREFIX": "site2"}, "CACHES"
     )
     default = values["CACHES"]["default"]
-    assert default["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert default["BACKEND"] == "newsroom.cache.RedisCache"
     assert default["LOCATION"] == "redis://cache.internal:6379/2"
     assert default["KEY_PREFIX"] == "site2"
     assert settings_with({"REDIS_URL": "redis://c:6379/0"}, "CACHES")["CACHES"]["default"][

@@ -1,3 +1,4 @@
+import functools
 import logging
 import math
 import re
@@ -10,7 +11,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.tasks import TaskResultStatus
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator, slugify
@@ -21,6 +22,23 @@ from . import images, rich_text
 WORDS_PER_MINUTE = 230
 
 logger = logging.getLogger(__name__)
+
+
+_SLUG = "0slug0"  # a stand-in slug, for the address templates below
+
+
+@functools.lru_cache(maxsize=64)
+def _address_template(name: str, prefix: str, urlconf: str) -> str:
+    return reverse(name, kwargs={"slug": _SLUG})
+
+
+def slug_url(name: str, slug: str) -> str:
+    """``reverse(name, kwargs={"slug": slug})`` without walking the URLconf for every link:
+    a page shows dozens of story, section and author links. The address is reversed once per
+    route (and script prefix and URLconf), and the slug put in its place; slugs need no
+    quoting."""
+    template = _address_template(name, get_script_prefix(), settings.ROOT_URLCONF)
+    return template.replace(_SLUG, slug, 1)
 
 
 def unique_slug(model, text: str, *, exclude_pk=None, max_length: int = 200) -> str:
@@ -51,7 +69,7 @@ class Section(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("articles:section", kwargs={"slug": self.slug})
+        return slug_url("articles:section", self.slug)
 
 
 class Image(models.Model):
@@ -293,7 +311,7 @@ class Author(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("articles:author", kwargs={"slug": self.slug})
+        return slug_url("articles:author", self.slug)
 
     @property
     def schema_type(self) -> str:
@@ -311,7 +329,7 @@ class Tag(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("articles:tag", kwargs={"slug": self.slug})
+        return slug_url("articles:tag", self.slug)
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -468,7 +486,7 @@ class Article(models.Model):
         self._loaded = {name: getattr(self, name) for name in LOADED_FIELDS}
 
     def get_absolute_url(self):
-        return reverse("articles:article", kwargs={"slug": self.slug})
+        return slug_url("articles:article", self.slug)
 
     def update_search_vector(self) -> None:
         """Recompute the stored full-text vector (headline, dek, body, tag names) in SQL;

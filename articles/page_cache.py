@@ -155,19 +155,27 @@ def _publish_due(store, due: float) -> None:
 # Shared pieces of pages ------------------------------------------------------------------
 
 
-def remember(name: str, compute, timeout: int):
+def remember(name: str, compute, timeout: int, *, keep=lambda value: True):
     """``compute()``, kept in the cache under ``name`` with the tags it recorded and judged
     fresh exactly as a page is: for the pieces many pages share (the navigation, the "Latest
     Stories" list), so even a page rendered afresh reads them without a query. The tags are
-    passed on to the page being rendered."""
+    passed on to the page being rendered. A value for which ``keep(value)`` is false (say,
+    "no such story") is returned without being kept."""
     store = cache()
     key = f"{PREFIX}:value:{name}"
-    found = store.get_many([key, CLOCK_KEY])
-    held = found.get(key)
+    checked_key = f"{key}:checked"
+    found = _get_many(store, [key, checked_key, CLOCK_KEY])
+    held, clock = found.get(key), found.get(CLOCK_KEY)
     if held is not None:
         value, start, tags = held
+        # As for pages: no tag to read while nothing was bumped since the last check.
+        if clock is not None and found.get(checked_key) == (start, clock):
+            depends_on(*tags)
+            return value
         versions = store.get_many(tags)
         if all(versions.get(tag) is not None and versions[tag] <= start for tag in tags):
+            if clock is not None:
+                store.set(checked_key, (start, clock), timeout=timeout)
             depends_on(*tags)
             return value
     start = found.get(CLOCK_KEY)
@@ -180,12 +188,14 @@ def remember(name: str, compute, timeout: int):
         value = compute()
     finally:
         _collected.reset(token)
+    if not keep(value):
+        return value
     tags = tuple(sorted(collected))
     present = store.get_many(tags)
     for tag in tags:
         if tag not in present:
             store.add(tag, start, timeout=None)
-    store.set(key, (value, start, tags), timeout=timeout)
+    store.set_many({key: (value, start, tags), checked_key: (start, start)}, timeout=timeout)
     depends_on(*tags)
     return value
 

@@ -23,7 +23,7 @@ from reversion.models import Version
 
 from . import diffs, preview_tokens, reads
 from .models import LOADED_FIELDS, Article, ArticleAuthor, Note
-from .views import render_story, story_queryset
+from .views import render_preview, story_queryset
 
 WRITER_STATES = {Article.Status.DRAFT, Article.Status.REVIEW}
 EDITOR_ONLY_FIELDS = ["published_at", "updated_at", "featured", "owner"]
@@ -304,7 +304,7 @@ class ArticleAdmin(VersionAdmin):
     def preview(self, request, pk):
         """The story as readers will see it, with a banner; any state, staff only."""
         article = self._article(request, pk)
-        return preview_tokens.private_preview(render_story(request, article, preview="staff"))
+        return preview_tokens.private_preview(render_preview(request, article, "staff"))
 
     def changes(self, request, pk):
         """Every saved version, newest first, each with what it changed in the headline,

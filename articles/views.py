@@ -10,6 +10,7 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
+from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -75,30 +76,84 @@ def sidebar_lists(exclude_id: int | None, size: int) -> tuple[list, list]:
     )
 
 
-def render_story(request: HttpRequest, article: Article, *, preview: str = "") -> HttpResponse:
-    """The article page; ``preview`` names the kind of preview banner to show, if any."""
+def story_parts(request: HttpRequest, article: Article, *, preview: str = "") -> dict:
+    """What the article page shows of the story itself: its head tags (metadata, JSON-LD)
+    and the story (headline to author box) as HTML, with the title, summary and address."""
     authors = article.byline
-    popular, latest = sidebar_lists(article.pk, settings.SIDEBAR_LIST_SIZE)
-    depends_on("list:popular")  # the ranking changes without an edit: kept no longer than it
     show_stories([article], bylines=True, tags=True)
+    depends_on(*(f"image:{a.photo_id}" for a in authors if a.photo_id))
     context = {
         "article": article,
         "authors": authors,
-        "popular": popular,
-        "latest": latest,
         "preview": preview,
         "json_ld": news_article(request, article, authors),
         "breadcrumbs_json_ld": breadcrumb_list(request, article),
     }
+    return {
+        "pk": article.pk,
+        "headline": article.headline,
+        "summary": article.summary,
+        "url": request.build_absolute_uri(article.get_absolute_url()),
+        "head": mark_safe(loader.render_to_string("articles/_story_head.html", context, request)),  # noqa: S308 - rendered by the template engine
+        "main": mark_safe(loader.render_to_string("articles/_story_main.html", context, request)),  # noqa: S308 - rendered by the template engine
+    }
+
+
+def render_story(
+    request: HttpRequest, story: dict, *, article: Article | None = None, preview: str = ""
+) -> HttpResponse:
+    """The article page around ``story`` (``story_parts``); ``preview`` names the kind of
+    preview banner to show (about ``article``), if any."""
+    context = {
+        "story": story,
+        "article": article,
+        "aside": story_aside(request, story["pk"]),
+        "preview": preview,
+    }
     return render(request, "articles/article_detail.html", context)
+
+
+def story_aside(request: HttpRequest, story_id: int) -> str:
+    """The side column of a story's page ("Popular Articles", the newsletter box, "Latest
+    Stories") as HTML, kept in the cache per story page until one of its lists changes."""
+
+    def render_aside():
+        popular, latest = sidebar_lists(story_id, settings.SIDEBAR_LIST_SIZE)
+        # The ranking changes without an edit: kept no longer than it.
+        depends_on("list:popular", f"story:{story_id}")
+        context = {"popular": popular, "latest": latest}
+        html = loader.render_to_string("articles/_story_aside.html", context, request)
+        return mark_safe(html)  # noqa: S308 - rendered by the template engine
+
+    name = f"aside:{story_id}:{request.path}"  # the signup box records the page's address
+    return remember(name, render_aside, settings.POPULAR_CACHE_SECONDS)
+
+
+def render_preview(request: HttpRequest, article: Article, preview: str) -> HttpResponse:
+    """A story's page as staff or a shared link sees it before (or instead of) readers."""
+    story = story_parts(request, article, preview=preview)
+    return render_story(request, story, article=article, preview=preview)
+
+
+def published_story(request: HttpRequest, slug: str) -> dict | None:
+    """The public story at ``slug`` as ``story_parts``, from the cache while nothing it shows
+    has changed (the page itself may be stale for another reason: a new story in "Latest
+    Stories" renews every article page, and each then only reads this back)."""
+
+    def read():
+        article = story_queryset().published().filter(slug=slug).first()
+        return None if article is None else story_parts(request, article)
+
+    name = f"story:{request.scheme}://{request.get_host()}/{slug}"
+    return remember(name, read, settings.PAGE_CACHE_SECONDS or 600, keep=bool)
 
 
 @require_safe
 @public_page
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    article = story_queryset().published().filter(slug=slug).first()
-    if article is not None:
-        return render_story(request, article)
+    story = published_story(request, slug)
+    if story is not None:
+        return render_story(request, story)
     moved = SlugRedirect.objects.filter(old_slug=slug).select_related("article").first()
     if moved is not None and moved.article.is_public:
         return HttpResponsePermanentRedirect(moved.article.get_absolute_url())
@@ -121,7 +176,7 @@ def shared_preview(request: HttpRequest, token: str) -> HttpResponse:
     if article_id is None:
         raise Http404("This preview link has expired or is not valid.")
     article = get_object_or_404(story_queryset(), pk=article_id)
-    response = render_story(request, article, preview="shared")
+    response = render_preview(request, article, "shared")
     return private_preview(response)
 
 

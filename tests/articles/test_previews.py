@@ -67,7 +67,7 @@ def test_staff_preview_renders_the_story_page_with_a_banner(role):
         response = client.get(preview_url(story))
 
         assert response.status_code == 200, state
-        assert response.templates[0].name == "articles/article_detail.html"
+        assert "articles/article_detail.html" in [t.name for t in response.templates]
         html = response.content.decode()
         assert f'<h1 class="story__headline">{story.headline}</h1>' in html
         text = banner(response)

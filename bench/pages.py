@@ -14,7 +14,10 @@ For each size, two passes, each with its own gunicorn (2 workers, as `make serve
 the project's gunicorn.conf.py when there is one, access log off), DEBUG off, the cache in
 Redis db 3 (flushed before each pass, that db only):
 
-- uncached: PAGE_CACHE_SECONDS=0 (the full-page cache off);
+- cold: every cache off (Django's dummy cache), for comparison only: each request reads
+  everything from the database and renders it;
+- uncached: PAGE_CACHE_SECONDS=0 (the full-page cache off; the parts pages share, such as
+  the story itself, the side lists and the navigation, still come from the cache);
 - cached: the full-page cache as configured, in Redis;
 - local: the same with the cache in each worker's memory (no Redis), for comparison only.
 
@@ -62,9 +65,10 @@ USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/1
 DEMO_IMAGES = ROOT / "articles" / "demo" / "images"
 
 PAGES = ["hello", "home", "article", "section", "search", "feed"]
-# "local": the page cache in each worker's memory instead of Redis, for comparison only (no
-# target): it shows what the round trip to Redis costs a cached page.
-MODES = ["uncached", "cached", "local"]
+# For comparison only (no target): "cold", every cache off (each request renders everything
+# from the database), and "local", the page cache in each worker's memory instead of Redis
+# (what the round trip to Redis costs a cached page).
+MODES = ["cold", "uncached", "cached", "local"]
 SEARCH_WORD = "government"  # in most bodies (a frequent word of bench/search.py's vocabulary)
 RARE_WORD = "quetzalcoatlite"  # in one story in 10,000
 WARM_UP = 5  # requests per page before it is loaded
@@ -380,10 +384,11 @@ def run_size(info: dict, duration: int, connections: int) -> dict:
     for mode in MODES:
         flush_cache()
         env = environment(info["url"])
-        if mode == "uncached":
+        env.pop("PAGE_CACHE_SECONDS", None)  # the default, unless:
+        if mode in ("uncached", "cold"):
             env["PAGE_CACHE_SECONDS"] = "0"
-        else:
-            env.pop("PAGE_CACHE_SECONDS", None)  # the default
+        if mode == "cold":
+            env["BENCH_NO_CACHE"] = "1"
         if mode == "local":
             env.pop("REDIS_URL", None)
         with gunicorn(env) as port:

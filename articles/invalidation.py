@@ -43,7 +43,6 @@ def invalidate(*tags: str) -> None:
         _flush(set(tags))
         return
     page_cache.bump(tags)
-    page_cache.forget_schedule()
     # One more bump (and one purge) per commit for everything the transaction touched.
     _pending.setdefault(id(connection), set()).update(tags)
     transaction.on_commit(lambda: _flush(_pending.pop(id(connection), set())))
@@ -53,7 +52,6 @@ def _flush(tags: set[str]) -> None:
     if not tags:
         return
     page_cache.bump(tags)
-    page_cache.forget_schedule()
     if settings.CDN_PURGE_URL:
         paths = sorted(purge_paths(tags))
         purge_cdn.enqueue(sorted(tags), paths)

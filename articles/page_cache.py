@@ -43,6 +43,8 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
+from . import page_cache_local
+
 logger = logging.getLogger(__name__)
 
 # Part of every key: changed whenever what is stored changes shape, so a deploy never reads
@@ -113,12 +115,12 @@ def bump(tags) -> int:
         store.add(CLOCK_KEY, _clock_base(), timeout=None)
         now = store.incr(CLOCK_KEY)
     store.set_many(dict.fromkeys(tags, now), timeout=None)
+    # A story saved may have been scheduled: the next publication time is read again.
+    store.delete(NEXT_PUBLISH_KEY)
+    # Last, so that a process told of the bump finds it done: every process drops its own
+    # copies of pages (page_cache_local).
+    page_cache_local.announce(settings.PAGE_CACHE_ALIAS, store, PREFIX)
     return now
-
-
-def forget_schedule() -> None:
-    """A story was saved: the next scheduled time is read again on the next request."""
-    cache().delete(NEXT_PUBLISH_KEY)
 
 
 def _next_publish(store, known) -> float:
@@ -273,6 +275,8 @@ class Lookup:
     next_publish: float
     start: int | None  # the clock, for a render that follows
     response: HttpResponse | None = None  # the cached page, when fresh
+    copies: page_cache_local.LocalCopies | None = None  # this process's copies, if kept
+    epoch: int = 0  # their epoch when the lookup began
 
 
 def lookup(request: HttpRequest) -> Lookup:
@@ -282,17 +286,36 @@ def lookup(request: HttpRequest) -> Lookup:
     round trip) and, if none moved, the check is recorded at the current clock."""
     store = cache()
     key = page_key(request)
+    now = time.time()
+    copies = page_cache_local.for_cache(settings.PAGE_CACHE_ALIAS, store, PREFIX)
+    epoch = copies.epoch if copies else 0
+    if copies is not None and settings.PAGE_CACHE_SECONDS > 0:
+        # This process's own copy, while no bump happened since it was checked: no round trip.
+        entry, next_publish = copies.get(key, now), copies.known_next_publish()
+        if entry is not None and next_publish is not None:
+            due = next_publish and next_publish <= now
+            if not due:
+                return Lookup(
+                    key=key,
+                    now=now,
+                    next_publish=next_publish,
+                    start=None,
+                    response=_answer(request, entry, now, next_publish, "hit-local"),
+                )
     checked_key = f"{key}:checked"
     if settings.PAGE_CACHE_SECONDS > 0:
         found = _get_many(store, [key, checked_key, CLOCK_KEY, NEXT_PUBLISH_KEY])
     else:
         found = _get_many(store, [NEXT_PUBLISH_KEY])
-    now = time.time()
     next_publish = _next_publish(store, found.get(NEXT_PUBLISH_KEY))
     if next_publish and next_publish <= now:
         _publish_due(store, next_publish)
+    elif copies is not None:
+        copies.remember_next_publish(next_publish, epoch)
     clock = found.get(CLOCK_KEY)
-    result = Lookup(key=key, now=now, next_publish=next_publish, start=clock)
+    result = Lookup(
+        key=key, now=now, next_publish=next_publish, start=clock, copies=copies, epoch=epoch
+    )
     entry = found.get(key)
     if entry is None or now - entry.stored_at >= entry.max_age:
         return result
@@ -304,11 +327,17 @@ def lookup(request: HttpRequest) -> Lookup:
             return result
         if clock is not None:
             store.set(checked_key, (entry.start, clock), timeout=entry.max_age)
-    response = entry.response()
-    response["X-Page-Cache"] = "hit"
-    _public_headers(response, entry.tags, now, next_publish)
-    result.response = _conditional(request, response, entry)
+    if copies is not None:
+        copies.keep(key, entry, epoch)
+    result.response = _answer(request, entry, now, next_publish)
     return result
+
+
+def _answer(request, entry: Entry, now: float, next_publish: float, label: str = "hit"):
+    response = entry.response()
+    response["X-Page-Cache"] = label
+    _public_headers(response, entry.tags, now, next_publish)
+    return _conditional(request, response, entry)
 
 
 def is_public_page(request: HttpRequest) -> bool:
@@ -362,7 +391,10 @@ class PageCacheMiddleware:
                 for name, value in response.items()
                 if name.lower() not in PER_ANSWER_HEADERS
             }
-            _store(request._page_cache_lookup.key, entry)
+            found = request._page_cache_lookup
+            _store(found.key, entry)
+            if found.copies is not None:
+                found.copies.keep(found.key, entry, found.epoch)
         return _conditional(request, response, entry)
 
 

@@ -393,6 +393,11 @@ PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 PAGE_BROWSER_SECONDS = int(os.environ.get("PAGE_BROWSER_SECONDS", "0"))  # browsers revalidate
 PAGE_CDN_SECONDS = int(os.environ.get("PAGE_CDN_SECONDS", "300"))  # s-maxage
 PAGE_STALE_SECONDS = int(os.environ.get("PAGE_STALE_SECONDS", "30"))  # stale-while-revalidate
+# Each process keeps its own copies of this many hot pages, exactly as fresh as the shared
+# cache (articles/page_cache_local.py: Redis pub/sub tells every process of every bump, and a
+# bump waits up to PAGE_CACHE_ACK_SECONDS for all of them to acknowledge it). 0: none.
+PAGE_CACHE_LOCAL_ENTRIES = int(os.environ.get("PAGE_CACHE_LOCAL_ENTRIES", "256"))
+PAGE_CACHE_ACK_SECONDS = 1.0
 # The query parameters pages read: part of a cached page's key (any other is ignored).
 PAGE_CACHE_PARAMS = ("page", "q", "p")
 PAGE_CACHE_SCHEDULE_CHECK_SECONDS = 3600  # the next scheduled time is read again at least this

@@ -368,7 +368,7 @@ def shared_redis(settings):
         pytest.skip(f"Redis does not answer at {url}")
     prefix = f"test-{uuid.uuid4().hex}"
     backend = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "newsroom.cache.RedisCache",  # as settings.py configures it
         "LOCATION": url,
         "KEY_PREFIX": prefix,
     }
@@ -386,16 +386,36 @@ def test_two_app_servers_sharing_redis_see_each_others_edits(client, shared_redi
     assert caches["server_a"] is not caches["server_b"]
     settings.PAGE_CACHE_ALIAS = "server_a"
     assert get(client, url)["X-Page-Cache"] == "miss"
+    # Server A now answers from its own copy, without asking Redis...
+    assert get(client, url)["X-Page-Cache"] == "hit-local"
     settings.PAGE_CACHE_ALIAS = "server_b"
-    assert get(client, url)["X-Page-Cache"] == "hit"  # stored by A, served by B
+    assert get(client, url)["X-Page-Cache"] == "hit"  # stored by A, served by B from Redis
+    assert get(client, url)["X-Page-Cache"] == "hit-local"
     # The edit goes through server B...
     story.headline = "Port strike ends after talks"
     story.save()
-    # ...and server A's next response has it.
+    # ...and server A's next response has it: the bump waited until A's listener (a thread
+    # on its own Redis connection) had counted it, so A's own copy is not used.
     settings.PAGE_CACHE_ALIAS = "server_a"
     response = get(client, url)
     assert response["X-Page-Cache"] == "miss"
     assert "Port strike ends after talks" in response.text
+
+
+def test_each_server_keeps_only_checked_copies(client, shared_redis, settings):
+    """A local copy is used only while no bump happened since it was checked, whichever
+    server bumped; an unrelated edit costs one round trip, not a render."""
+    settings.PAGE_CACHE_ALIAS = "server_a"
+    story, other = make_article(), make_article(section=make_section())
+    url = other.section.get_absolute_url()
+    get(client, url)
+    assert get(client, url)["X-Page-Cache"] == "hit-local"
+    settings.PAGE_CACHE_ALIAS = "server_b"
+    story.dek = "An unrelated correction."
+    story.save()  # bumps only tags this listing does not carry
+    settings.PAGE_CACHE_ALIAS = "server_a"
+    assert get(client, url)["X-Page-Cache"] == "hit"  # checked again in Redis, still fresh
+    assert get(client, url)["X-Page-Cache"] == "hit-local"
 
 
 def test_a_staff_login_cookie_alone_does_not_change_readers_pages(client, story):

@@ -165,19 +165,29 @@ def remember(name: str, compute, timeout: int, *, keep=lambda value: True):
     "no such story") is returned without being kept."""
     store = cache()
     key = f"{PREFIX}:value:{name}"
+    now = time.time()
+    copies = page_cache_local.for_cache(settings.PAGE_CACHE_ALIAS, store, PREFIX)
+    epoch = copies.epoch if copies else 0
+    local = copies.get(key, now) if copies else None
+    if local is not None:  # this process's copy, while no bump happened since its check
+        value, tags = local
+        depends_on(*tags)
+        return value
     checked_key = f"{key}:checked"
     found = _get_many(store, [key, checked_key, CLOCK_KEY])
     held, clock = found.get(key), found.get(CLOCK_KEY)
     if held is not None:
         value, start, tags = held
         # As for pages: no tag to read while nothing was bumped since the last check.
-        if clock is not None and found.get(checked_key) == (start, clock):
-            depends_on(*tags)
-            return value
-        versions = store.get_many(tags)
-        if all(versions.get(tag) is not None and versions[tag] <= start for tag in tags):
-            if clock is not None:
+        fresh = clock is not None and found.get(checked_key) == (start, clock)
+        if not fresh:
+            versions = store.get_many(tags)
+            fresh = all(versions.get(t) is not None and versions[t] <= start for t in tags)
+            if fresh and clock is not None:
                 store.set(checked_key, (start, clock), timeout=timeout)
+        if fresh:
+            if copies is not None:
+                copies.keep(key, (value, tags), epoch, now + timeout)
             depends_on(*tags)
             return value
     start = found.get(CLOCK_KEY)
@@ -198,6 +208,8 @@ def remember(name: str, compute, timeout: int, *, keep=lambda value: True):
         if tag not in present:
             store.add(tag, start, timeout=None)
     store.set_many({key: (value, start, tags), checked_key: (start, start)}, timeout=timeout)
+    if copies is not None:
+        copies.keep(key, (value, tags), epoch, now + timeout)
     depends_on(*tags)
     return value
 
@@ -302,6 +314,11 @@ def lookup(request: HttpRequest) -> Lookup:
                     start=None,
                     response=_answer(request, entry, now, next_publish, "hit-local"),
                 )
+    elif copies is not None:
+        # The app keeps no pages: only the next scheduled time is needed, known here too.
+        next_publish = copies.known_next_publish()
+        if next_publish is not None and not (next_publish and next_publish <= now):
+            return Lookup(key=key, now=now, next_publish=next_publish, start=None)
     checked_key = f"{key}:checked"
     if settings.PAGE_CACHE_SECONDS > 0:
         found = _get_many(store, [key, checked_key, CLOCK_KEY, NEXT_PUBLISH_KEY])
@@ -328,7 +345,7 @@ def lookup(request: HttpRequest) -> Lookup:
         if clock is not None:
             store.set(checked_key, (entry.start, clock), timeout=entry.max_age)
     if copies is not None:
-        copies.keep(key, entry, epoch)
+        copies.keep(key, entry, epoch, entry.stored_at + entry.max_age)
     result.response = _answer(request, entry, now, next_publish)
     return result
 
@@ -394,7 +411,8 @@ class PageCacheMiddleware:
             found = request._page_cache_lookup
             _store(found.key, entry)
             if found.copies is not None:
-                found.copies.keep(found.key, entry, found.epoch)
+                expires = entry.stored_at + entry.max_age
+                found.copies.keep(found.key, entry, found.epoch, expires)
         return _conditional(request, response, entry)
 
 

@@ -121,26 +121,27 @@ class LocalCopies:
     # The copies -------------------------------------------------------------------------
 
     def get(self, key: str, now: float):
-        """The page stored under ``key`` if this process's copy is still good, else None."""
+        """What was kept under ``key`` if this process's copy is still good, else None."""
         if not self.live:
             return None
         with self.lock:
             held = self.copies.get(key)
             if held is None:
                 return None
-            entry, epoch = held
-            if epoch != self.epoch or now - entry.stored_at >= entry.max_age:
+            item, epoch, expires = held
+            if epoch != self.epoch or now >= expires:
                 del self.copies[key]
                 return None
             self.copies.move_to_end(key)
-            return entry
+            return item
 
-    def keep(self, key: str, entry, epoch: int) -> None:
-        """Keep ``entry``, checked against the shared cache while at ``epoch``."""
+    def keep(self, key: str, item, epoch: int, expires: float) -> None:
+        """Keep ``item`` until ``expires`` (epoch seconds), checked against the shared cache
+        while at ``epoch``."""
         if not self.live or epoch != self.epoch:
             return
         with self.lock:
-            self.copies[key] = (entry, epoch)
+            self.copies[key] = (item, epoch, expires)
             self.copies.move_to_end(key)
             while len(self.copies) > settings.PAGE_CACHE_LOCAL_ENTRIES:
                 self.copies.popitem(last=False)

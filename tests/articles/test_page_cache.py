@@ -426,3 +426,24 @@ def test_a_staff_login_cookie_alone_does_not_change_readers_pages(client, story)
     response = get(client, reverse("articles:home"))
     assert response["X-Page-Cache"] in {"miss", "hit"}
     assert response["Cache-Control"].startswith("public")
+
+
+def test_cached_parts_follow_edits_across_servers(client, shared_redis, settings):
+    """With the page cache off, pages are rendered from cached parts (the story, the side
+    column, the navigation), which each process also keeps: an edit through one server
+    reaches the parts another one kept."""
+    settings.PAGE_CACHE_SECONDS = 0
+    story = make_article(headline="Desert solar farm opens", section=make_section(name="Energy"))
+    url = story.get_absolute_url()
+    settings.PAGE_CACHE_ALIAS = "server_a"
+    assert get(client, url)["X-Page-Cache"] == "off"
+    settings.PAGE_CACHE_ALIAS = "server_b"
+    story.headline = "Desert solar farm opens a month early"
+    story.save()
+    section = story.section
+    section.name = "Power"
+    section.save()
+    settings.PAGE_CACHE_ALIAS = "server_a"
+    html = get(client, url).text
+    assert "Desert solar farm opens a month early" in html
+    assert ">Power<" in html

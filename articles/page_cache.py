@@ -21,6 +21,13 @@ and the first request after it runs the invalidation of the stories that went li
 tags), so the cached lists show them on time. A CDN is told the same thing: ``s-maxage`` never
 reaches past that moment.
 
+Where: ``PageCacheMiddleware``, first in ``MIDDLEWARE``, answers a reader's request for a
+fresh page in one round trip (the page, the record of its last check, the clock and the next
+scheduled time in one MGET: the tags are read only when the clock moved since that check),
+and stores what ``@public_page`` views render with every header the other middleware add.
+With Redis, each process also keeps checked copies of hot pages and of the shared parts
+(``remember``), used without any round trip while no bump happened (``page_cache_local``).
+
 Readers get ``Cache-Control: public`` with ``max-age``/``s-maxage``/``stale-while-revalidate``,
 an ``ETag`` and ``Last-Modified`` (conditional requests answer 304), and a ``Surrogate-Key``
 header with the page's tags for a CDN that purges by key. A logged-in user (the newsroom's
@@ -49,7 +56,7 @@ logger = logging.getLogger(__name__)
 
 # Part of every key: changed whenever what is stored changes shape, so a deploy never reads
 # entries an older release wrote (they expire on their own).
-PREFIX = "pages:2"
+PREFIX = "pages:3"
 CLOCK_KEY = f"{PREFIX}:clock"
 NEXT_PUBLISH_KEY = f"{PREFIX}:next-publish"
 PUBLISH_LOCK_KEY = f"{PREFIX}:publishing"
@@ -177,7 +184,7 @@ def remember(name: str, compute, timeout: int, *, keep=lambda value: True):
     found = _get_many(store, [key, checked_key, CLOCK_KEY])
     held, clock = found.get(key), found.get(CLOCK_KEY)
     if held is not None:
-        value, start, tags = held
+        value, start, tags, expires = held
         # As for pages: no tag to read while nothing was bumped since the last check.
         fresh = clock is not None and found.get(checked_key) == (start, clock)
         if not fresh:
@@ -187,7 +194,7 @@ def remember(name: str, compute, timeout: int, *, keep=lambda value: True):
                 store.set(checked_key, (start, clock), timeout=timeout)
         if fresh:
             if copies is not None:
-                copies.keep(key, (value, tags), epoch, now + timeout)
+                copies.keep(key, (value, tags), epoch, expires)
             depends_on(*tags)
             return value
     start = found.get(CLOCK_KEY)
@@ -207,9 +214,11 @@ def remember(name: str, compute, timeout: int, *, keep=lambda value: True):
     for tag in tags:
         if tag not in present:
             store.add(tag, start, timeout=None)
-    store.set_many({key: (value, start, tags), checked_key: (start, start)}, timeout=timeout)
+    expires = now + timeout  # a process's copy never outlives the shared one
+    held = (value, start, tags, expires)
+    store.set_many({key: held, checked_key: (start, start)}, timeout=timeout)
     if copies is not None:
-        copies.keep(key, (value, tags), epoch, now + timeout)
+        copies.keep(key, (value, tags), epoch, expires)
     depends_on(*tags)
     return value
 

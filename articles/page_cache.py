@@ -35,6 +35,7 @@ staff) always gets a fresh page marked ``private, no-store``; their request neit
 writes the cache, so their session cookie never changes what anyone else gets.
 """
 
+import contextlib
 import contextvars
 import functools
 import hashlib
@@ -161,6 +162,47 @@ def _publish_due(store, due: float) -> None:
         store.delete(PUBLISH_LOCK_KEY)
 
 
+def _current_clock(store, known: int | None) -> int:
+    """The clock as a render starts (``known`` when a lookup already read it)."""
+    if known is not None:
+        return known
+    store.add(CLOCK_KEY, _clock_base(), timeout=None)
+    return store.get(CLOCK_KEY)
+
+
+def _still_fresh(store, start, tags, clock, checked, checked_key: str, timeout: int) -> bool:
+    """Whether something stored at clock ``start`` with ``tags`` is fresh: at once when its
+    last check (``checked``) was at the current ``clock``, else by reading its tags (and the
+    check is then recorded at ``clock``)."""
+    if clock is not None and checked == (start, clock):
+        return True
+    versions = store.get_many(tags)
+    if not all(versions.get(tag) is not None and versions[tag] <= start for tag in tags):
+        return False
+    if clock is not None:
+        store.set(checked_key, (start, clock), timeout=timeout)
+    return True
+
+
+def _write_missing_tags(store, tags, start: int) -> None:
+    """A tag never bumped (or evicted) is written at the render's clock: things stored before
+    it count as stale, this one and later ones as fresh."""
+    present = store.get_many(tags)
+    for tag in tags:
+        if tag not in present:
+            store.add(tag, start, timeout=None)
+
+
+@contextlib.contextmanager
+def _collecting(tags: set[str]):
+    """Record the tags ``depends_on`` names meanwhile into ``tags``."""
+    token = _collected.set(tags)
+    try:
+        yield tags
+    finally:
+        _collected.reset(token)
+
+
 # Shared pieces of pages ------------------------------------------------------------------
 
 
@@ -185,35 +227,19 @@ def remember(name: str, compute, timeout: int, *, keep=lambda value: True):
     held, clock = found.get(key), found.get(CLOCK_KEY)
     if held is not None:
         value, start, tags, expires = held
-        # As for pages: no tag to read while nothing was bumped since the last check.
-        fresh = clock is not None and found.get(checked_key) == (start, clock)
-        if not fresh:
-            versions = store.get_many(tags)
-            fresh = all(versions.get(t) is not None and versions[t] <= start for t in tags)
-            if fresh and clock is not None:
-                store.set(checked_key, (start, clock), timeout=timeout)
-        if fresh:
+        checked = found.get(checked_key)
+        if _still_fresh(store, start, tags, clock, checked, checked_key, timeout):
             if copies is not None:
                 copies.keep(key, (value, tags), epoch, expires)
             depends_on(*tags)
             return value
-    start = found.get(CLOCK_KEY)
-    if start is None:
-        store.add(CLOCK_KEY, _clock_base(), timeout=None)
-        start = store.get(CLOCK_KEY)
-    collected: set[str] = set()
-    token = _collected.set(collected)
-    try:
+    start = _current_clock(store, clock)
+    with _collecting(set()) as collected:
         value = compute()
-    finally:
-        _collected.reset(token)
     if not keep(value):
         return value
     tags = tuple(sorted(collected))
-    present = store.get_many(tags)
-    for tag in tags:
-        if tag not in present:
-            store.add(tag, start, timeout=None)
+    _write_missing_tags(store, tags, start)
     expires = now + timeout  # a process's copy never outlives the shared one
     held = (value, start, tags, expires)
     store.set_many({key: held, checked_key: (start, start)}, timeout=timeout)
@@ -301,9 +327,10 @@ class Lookup:
 
 
 def lookup(request: HttpRequest) -> Lookup:
-    """The cached page for ``request`` if it is fresh. One round trip reads the page, the
-    record of its last check, the clock and the next scheduled time; when nothing was bumped
-    since the page was last checked, that is all. Otherwise its tags are read (a second
+    """The cached page for ``request`` if it is fresh. This process's own copy, while no bump
+    happened since it was checked, costs no round trip. Otherwise one round trip reads the
+    page, the record of its last check, the clock and the next scheduled time; when nothing
+    was bumped since the page was last checked, that is all. Else its tags are read (a second
     round trip) and, if none moved, the check is recorded at the current clock."""
     store = cache()
     key = page_key(request)
@@ -347,12 +374,9 @@ def lookup(request: HttpRequest) -> Lookup:
         return result
     if next_publish and entry.stored_at < next_publish <= now:
         return result
-    if clock is None or found.get(checked_key) != (entry.start, clock):
-        versions = store.get_many(entry.tags)
-        if not all(versions.get(t) is not None and versions[t] <= entry.start for t in entry.tags):
-            return result
-        if clock is not None:
-            store.set(checked_key, (entry.start, clock), timeout=entry.max_age)
+    checked = found.get(checked_key)
+    if not _still_fresh(store, entry.start, entry.tags, clock, checked, checked_key, entry.max_age):
+        return result
     if copies is not None:
         copies.keep(key, entry, epoch, entry.stored_at + entry.max_age)
     result.response = _answer(request, entry, now, next_publish)
@@ -427,12 +451,7 @@ class PageCacheMiddleware:
 
 def _store(key: str, entry: Entry) -> None:
     store = cache()
-    # A tag never bumped (or evicted) is written at the render's clock: pages stored before
-    # it count as stale, this one and later ones as fresh.
-    present = store.get_many(entry.tags)
-    for tag in entry.tags:
-        if tag not in present:
-            store.add(tag, entry.start, timeout=None)
+    _write_missing_tags(store, entry.tags, entry.start)
     # The page and the record of its check (at its own start) in one write.
     store.set_many({key: entry, f"{key}:checked": (entry.start, entry.start)}, entry.max_age)
 
@@ -457,19 +476,11 @@ def public_page(view):
             if found.response is not None:
                 return found.response
         enabled = settings.PAGE_CACHE_SECONDS > 0
-        start = found.start
-        if start is None and enabled:
-            store = cache()
-            store.add(CLOCK_KEY, _clock_base(), timeout=None)
-            start = store.get(CLOCK_KEY)
-        collected: set[str] = {"nav"}
-        token = _collected.set(collected)
-        try:
+        start = _current_clock(cache(), found.start) if enabled else None
+        with _collecting({"nav"}) as collected:
             response = view(request, *args, **kwargs)
             if hasattr(response, "render") and callable(response.render):
                 response = response.render()
-        finally:
-            _collected.reset(token)
 
         if response.status_code != 200 or response.streaming or response.cookies:
             return response

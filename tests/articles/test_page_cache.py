@@ -55,6 +55,17 @@ def test_second_anonymous_request_is_served_from_the_cache(client, story, settin
     assert f"story:{story.pk}" in second["Surrogate-Key"].split()
     assert not second.cookies
     assert "Cookie" not in second.get("Vary", "")
+    # A hit is answered before the security middleware runs: it carries what they set on the
+    # page it stored, and no CSP nonce.
+    for name in [
+        "Content-Security-Policy",
+        "X-Frame-Options",
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+        "Cross-Origin-Opener-Policy",
+    ]:
+        assert second[name] == first[name], name
+    assert "nonce-" not in second["Content-Security-Policy"]
 
 
 def test_conditional_requests_get_304(client, story):

@@ -82,7 +82,7 @@ test-sqlite: venv
 # with REQUIRE_POSTGRES=1 a missing server fails the run instead of skipping it.
 test-postgres: venv
 	@url="$${DATABASE_URL:-}"; case "$$url" in postgres*) ;; *) url="$(PG_URL)";; esac; \
-	if $(BIN)/python -c 'import sys, psycopg; psycopg.connect(sys.argv[1].replace("/newsroom", "/postgres"), connect_timeout=3).close()' "$$url" 2>/dev/null; then \
+	if $(BIN)/python -c 'import sys, psycopg; from urllib.parse import urlsplit; u = urlsplit(sys.argv[1]); psycopg.connect(u._replace(path="/postgres").geturl(), connect_timeout=3).close()' "$$url" 2>/dev/null; then \
 	  echo "PostgreSQL answers at $$url: running the suite on it"; \
 	  DATABASE_URL="$$url" $(BIN)/python -m pytest; \
 	elif [ "$${REQUIRE_POSTGRES:-0}" = "1" ]; then \

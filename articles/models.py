@@ -413,6 +413,15 @@ class Article(models.Model):
         related_name="+",
         editable=False,
     )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_stories",
+        help_text="Who is working on the story now.",
+    )
+    deadline = models.DateTimeField(null=True, blank=True, help_text="When the story is due.")
     search_vector = SearchVectorField(
         null=True,
         editable=False,
@@ -479,7 +488,11 @@ class Article(models.Model):
             super().save(*args, **kwargs)
             if loaded.get("status", "") != self.status:
                 Transition.objects.create(
-                    article=self, from_status=loaded.get("status", ""), to_status=self.status, by=by
+                    article=self,
+                    from_status=loaded.get("status", ""),
+                    to_status=self.status,
+                    by=by,
+                    scheduled_for=self.published_at if self.is_scheduled else None,
                 )
             self._keep_old_address(loaded)
             self.update_search_vector()
@@ -547,6 +560,15 @@ class Article(models.Model):
         self.save(by=by)
 
     @property
+    def is_scheduled(self) -> bool:
+        """Published with a time still to come: readers see it when the clock gets there."""
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > timezone.now()
+        )
+
+    @property
     def is_public(self) -> bool:
         return (
             self.status == self.Status.PUBLISHED
@@ -610,6 +632,8 @@ class Transition(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     at = models.DateTimeField(default=timezone.now)
+    # Set when the move published the story for a time still to come (a schedule).
+    scheduled_for = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-at", "-pk"]
@@ -635,6 +659,82 @@ class Note(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} to {self.article}"
+
+
+class StaffNote(models.Model):
+    """A note between staff about a story (never shown to readers): a thread starts with a
+    note without ``reply_to``, replies point at it, and the thread is resolved as a whole.
+    An @username in the text mails that person (``articles.staff_notes``)."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="staff_notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField(max_length=5000)
+    reply_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    mentioned = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reply_to__isnull=True) | Q(resolved_at__isnull=True),
+                name="staff_note_reply_not_resolved",
+                violation_error_message="A thread is resolved as a whole, not one reply.",
+            ),
+        ]
+        indexes = [models.Index(fields=["resolved_at", "-created_at"], name="staff_note_open_idx")]
+
+    def __str__(self):
+        return f"Note on {self.article} by {self.author}"
+
+
+class StoryAutosave(models.Model):
+    """What one person was typing in one story, saved every few seconds by the form. The
+    story itself is never touched: the text becomes the story only when they save it. A
+    story not saved once is keyed by the ``draft_key`` its add form was given."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.CASCADE, related_name="autosaves"
+    )
+    draft_key = models.UUIDField(null=True, blank=True)
+    fields = models.JSONField(default=dict)
+    # The story's lock_version when the tab opened it, and how many autosaves this row has
+    # had: a tab that knows an older count is stale and may not overwrite the newer text.
+    base_version = models.PositiveIntegerField(default=0)
+    revision = models.PositiveIntegerField(default=0)
+    saved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "article"],
+                condition=Q(article__isnull=False),
+                name="autosave_once_per_story",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "draft_key"],
+                condition=Q(draft_key__isnull=False),
+                name="autosave_once_per_new_story",
+            ),
+            models.CheckConstraint(
+                condition=Q(article__isnull=True, draft_key__isnull=False)
+                | Q(article__isnull=False, draft_key__isnull=True),
+                name="autosave_story_or_draft_key",
+                violation_error_message="An autosave belongs to a story or to a new story's key.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Autosave by {self.user} of {self.article or self.draft_key}"
 
 
 class SlugRedirect(models.Model):

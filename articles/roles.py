@@ -25,6 +25,9 @@ GROUP_PERMISSIONS = {
             "view_section",
             "add_tag",
             "view_tag",
+            "add_staffnote",
+            "change_staffnote",
+            "view_staffnote",
         ],
     },
     EDITORS: {
@@ -38,6 +41,7 @@ GROUP_PERMISSIONS = {
                 "note",
                 "section",
                 "slugredirect",
+                "staffnote",
                 "tag",
                 "transition",
             ]
@@ -71,6 +75,12 @@ def sync_groups(apps, schema_editor=None) -> None:
         group, _ = group_model.objects.get_or_create(name=name)
         wanted = []
         for app_label, codenames in by_app.items():
+            # An early migration runs this before later ones add models: their permissions
+            # come when the migration that adds them runs it again.
+            present = {
+                model._meta.model_name for model in apps.get_app_config(app_label).get_models()
+            }
+            codenames = [c for c in codenames if c.split("_", 1)[1] in present]
             found = list(
                 permission_model.objects.filter(
                     content_type__app_label=app_label, codename__in=codenames

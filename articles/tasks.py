@@ -4,9 +4,12 @@ process, locally and in tests; queued in the database in production, for `manage
 
 import logging
 
+from django.conf import settings
+from django.core.mail import EmailMessage
 from django.tasks import task
+from django.urls import reverse
 
-from .models import Image
+from .models import Image, StaffNote
 
 logger = logging.getLogger(__name__)
 
@@ -27,3 +30,25 @@ def make_renditions(image_id: int) -> dict:
         logger.exception("Making the renditions of image %s failed", image_id)
         raise
     return image.renditions
+
+
+@task()
+def mail_mention(note_id: int) -> int:
+    """Email everyone a staff note names (``@username``) with the note and a link to the
+    story's form; return how many messages were sent."""
+    note = StaffNote.objects.select_related("article", "author").filter(pk=note_id).first()
+    if note is None:
+        return 0
+    who = note.author.get_username() if note.author else "Someone"
+    link = settings.SITE_URL + reverse("admin:articles_article_change", args=[note.article_id])
+    sent = 0
+    for person in note.mentioned.exclude(email=""):
+        EmailMessage(
+            subject=f"{who} mentioned you on “{note.article.headline}”",
+            body=f"{who} wrote on “{note.article.headline}”:\n\n{note.text}\n\n"
+            f"Open the story: {link}#staff-notes\n",
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[person.email],
+        ).send()
+        sent += 1
+    return sent

@@ -265,7 +265,7 @@ def test_where_used_links_only_what_the_user_may_open(client):
 
 
 def test_a_long_where_used_list_is_cut_and_counted(admin_client, settings):
-    from articles.admin import ImageAdmin
+    from articles.admin.images import ImageAdmin
 
     image = make_image()
     for _ in range(ImageAdmin.WHERE_USED_LIMIT + 2):

@@ -623,7 +623,7 @@ def test_paste_into_the_editor_and_save(page: Page, live_server, client, admin_u
     assert "<span" not in in_editor  # the editor's own cleaning
     assert "mso-" not in in_editor
     page.fill("#id_headline", f"Pasted from {name}")  # the slug follows
-    page.locator("input[name=_save]").click()
+    page.get_by_role("button", name="Save draft").click()
     expect(page.locator(".messagelist .success")).to_be_visible()
 
     stored = Article.objects.get(headline=f"Pasted from {name}").body

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import DailyReads
+from ..models import DailyReads
 
 
 @admin.register(DailyReads)

@@ -1,0 +1,18 @@
+"""The newsroom's admin, one module per subject: ``stories`` (the writing screen, the publish
+panel, autosave, staff notes, history), ``desk`` (the front page and the calendar),
+``images`` (the library, the picker and uploads in place), ``taxonomy`` (sections, tags,
+authors) and ``reads``. Importing them registers their models."""
+
+from django.conf import settings
+from django.contrib import admin
+from django_tasks_db.models import DBTaskResult
+
+from . import images, reads, stories, taxonomy  # noqa: F401 - each registers its models
+
+admin.site.site_header = settings.SITE_NAME
+admin.site.site_title = f"{settings.SITE_NAME} desk"
+admin.site.index_title = "The desk"
+
+# The task queue's rows are an operator's concern (the worker logs them), not the desk's.
+if admin.site.is_registered(DBTaskResult):
+    admin.site.unregister(DBTaskResult)

@@ -436,6 +436,8 @@ class Article(models.Model):
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
+        verbose_name = "story"
+        verbose_name_plural = "stories"
         ordering = ["-published_at", "-pk"]
         constraints = [
             models.CheckConstraint(

@@ -3,6 +3,8 @@ import posixpath
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemaps_views
+from django.http import HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import TemplateView
 from django.views.static import serve
@@ -21,6 +23,12 @@ def serve_media(request, path):
     return response
 
 
+def favicon(request):
+    """The site's icon for browsers that ask for /favicon.ico (the hashed static name is
+    only known once the request comes, after collectstatic)."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
+
+
 def sitemap_page(view):
     """A sitemap view served from the page cache; it lists every public story."""
 
@@ -35,6 +43,8 @@ urlpatterns = [
     # Load balancer probes; HealthCheckMiddleware answers them first (see newsroom/health.py).
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    # Browsers ask for /favicon.ico on pages that name no icon (the admin's login, raw files).
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("newsletter/", include("newsletter.urls")),
     path(

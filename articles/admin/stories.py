@@ -264,7 +264,9 @@ class ArticleAdmin(VersionAdmin):
         article = form.instance
         before = "" if add else form.initial.get("status", "")
         events = []
-        rescheduled = "published_at" in form.changed_data and article.is_scheduled
+        rescheduled = (
+            article.is_scheduled and form.initial.get("published_at") != article.published_at
+        )
         if add or before != article.status or rescheduled:
             scheduled = article.published_at if article.is_scheduled else None
             events.append(
@@ -604,6 +606,10 @@ class ArticleAdmin(VersionAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         user = request.user
+        if obj is None or not obj.pk:
+            context["title"] = "Write a story"
+        elif self.has_change_permission(request, obj):
+            context["title"] = "Edit story"
         context["buttons"] = workflow.buttons(obj if obj is not None and obj.pk else None, user)
         context["can_publish"] = workflow.can_publish(user)
         context["search_title_chars"] = SEARCH_TITLE_CHARS

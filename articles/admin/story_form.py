@@ -53,16 +53,32 @@ class LeadImageWidget(forms.Widget):
         return "" if value is None else str(getattr(value, "pk", value))
 
 
+class PanelField:
+    """A field the publish panel sends that changes nothing by itself (the save it asks for
+    is told in the history on its own), so the change message does not list it."""
+
+    def has_changed(self, initial, data):
+        return False
+
+
+class ButtonField(PanelField, forms.ChoiceField):
+    pass
+
+
+class ScheduleField(PanelField, forms.DateTimeField):
+    pass
+
+
 class ArticleAdminForm(forms.ModelForm):
     # What the editor saw when the form was opened; a save from an older version is refused.
     seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     # A story not saved yet is autosaved under this key until its first save.
     draft_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
     # Sent by the publish panel's buttons (never rendered as a field): what the save does.
-    workflow = forms.ChoiceField(
+    workflow = ButtonField(
         choices=[(a, a) for a in workflow.ACTIONS], required=False, widget=forms.HiddenInput
     )
-    schedule_at = forms.DateTimeField(
+    schedule_at = ScheduleField(
         label="Publish at",
         required=False,
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],

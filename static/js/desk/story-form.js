@@ -32,7 +32,7 @@
     input.setAttribute("aria-describedby", `${input.getAttribute("aria-describedby") || ""} ${line.id}`.trim());
     counters.push(() => {
       const length = input.value.trim().length;
-      line.textContent = `${length} characters; ${what} show about ${limit}.`;
+      line.textContent = `${length} characters; ${what} show about ${limit}${length > limit ? ": the rest is cut" : ""}.`;
       line.classList.toggle("is-over", length > limit);
     });
   };

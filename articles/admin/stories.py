@@ -463,7 +463,7 @@ class ArticleAdmin(VersionAdmin):
             path("<int:pk>/changes/", view(self.changes), name="articles_article_changes"),
             path("<int:pk>/notes/", view(self.notes), name="articles_article_notes"),
             # Not admin_view: a session that expired must get a JSON answer, not the login.
-            path("autosave/", self.autosave, name="articles_article_autosave"),
+            path("autosave/", never_cache(self.autosave), name="articles_article_autosave"),
             path("calendar/", view(calendar_view), name="articles_article_calendar"),
         ]
         return own + super().get_urls()
@@ -501,7 +501,6 @@ class ArticleAdmin(VersionAdmin):
         }
         return TemplateResponse(request, "admin/articles/article/changes.html", context)
 
-    @never_cache
     def autosave(self, request):
         """What the form's script sends every few seconds while someone types (see
         ``articles.autosave``): JSON back, with a message that says what went wrong."""

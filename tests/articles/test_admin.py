@@ -69,7 +69,9 @@ class _FormReader(HTMLParser):
 
     def handle_data(self, data):
         if self._textarea:
-            self.data[self._textarea][-1] += data
+            value = self.data[self._textarea][-1]
+            # A browser drops the newline that starts a textarea's content (Django writes one).
+            self.data[self._textarea][-1] = value + (data.removeprefix("\n") if not value else data)
 
     def handle_endtag(self, tag):
         if tag == "select":

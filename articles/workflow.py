@@ -95,9 +95,10 @@ def default_schedule_time(now: dt.datetime | None = None) -> dt.datetime:
     return (now + dt.timedelta(minutes=90)).replace(minute=0, second=0, microsecond=0)
 
 
-def plan(action: str, *, article: Article, user, schedule_at, now=None):
-    """The state and published time the button ``action`` gives ``article`` (as it stands in
-    the form), or a ValidationError naming what stands in the way."""
+def plan(action: str, *, article: Article, user, schedule_at, published_at, now=None):
+    """The state and published time the button ``action`` gives ``article`` (as stored; its
+    published time as the form has it, ``published_at``), or a ValidationError naming what
+    stands in the way."""
     now = now or timezone.now()
     if action not in ACTIONS:
         raise ValidationError(f"Unknown button {action!r}.")
@@ -105,16 +106,16 @@ def plan(action: str, *, article: Article, user, schedule_at, now=None):
     if action not in allowed and not (action == SAVE_DRAFT and UPDATE in allowed):
         raise ValidationError(f"You cannot {action} this story.")
     if action == SUBMIT:
-        return Article.Status.REVIEW, article.published_at
+        return Article.Status.REVIEW, published_at
     if action in {SAVE_DRAFT, UPDATE}:
-        return article.status, article.published_at
+        return article.status, published_at
     if action == TO_DRAFT:
-        return Article.Status.DRAFT, None if article.is_scheduled else article.published_at
+        return Article.Status.DRAFT, None if article.is_scheduled else published_at
     if action == UNPUBLISH:
-        return Article.Status.UNPUBLISHED, article.published_at
+        return Article.Status.UNPUBLISHED, published_at
     if action == PUBLISH:
-        keep = article.published_at is not None and article.published_at <= now
-        return Article.Status.PUBLISHED, article.published_at if keep else now
+        keep = published_at is not None and published_at <= now
+        return Article.Status.PUBLISHED, published_at if keep else now
     # SCHEDULE
     if schedule_at is None:
         raise ValidationError({"schedule_at": "Choose the date and time to publish at."})

@@ -264,21 +264,24 @@ class ArticleAdmin(VersionAdmin):
         article = form.instance
         before = "" if add else form.initial.get("status", "")
         events = []
-        rescheduled = (
-            article.is_scheduled and form.initial.get("published_at") != article.published_at
+        was_at = form.initial.get("published_at")
+        now = timezone.now()
+        moved = (
+            before == Article.Status.PUBLISHED
+            and was_at is not None
+            and article.published_at is not None
+            and abs(was_at - article.published_at).total_seconds() >= 1
+            and (was_at > now or article.is_scheduled)
         )
-        if add or before != article.status or rescheduled:
+        # A scheduled story rescheduled, or brought forward to now, is a move too.
+        if add or before != article.status or moved:
             scheduled = article.published_at if article.is_scheduled else None
             events.append(
                 workflow.describe(article.status, from_status=before, scheduled_for=scheduled)
             )
         for formset in formsets:
             if formset.model is Note:
-                kinds = {
-                    f.cleaned_data.get("kind")
-                    for f in formset.forms
-                    if f.has_changed() and not f.instance.pk
-                }
+                kinds = {note.kind for note in getattr(formset, "new_objects", [])}
                 if Note.Kind.CORRECTION in kinds:
                     events.append("Corrected")
                 if Note.Kind.UPDATE in kinds:

@@ -144,6 +144,7 @@ class ArticleAdminForm(forms.ModelForm):
                     article=self.instance,
                     user=user,
                     schedule_at=cleaned.get("schedule_at"),
+                    published_at=cleaned.get("published_at", self.instance.published_at),
                 )
             except ValidationError as error:
                 self._add_plan_error(error)

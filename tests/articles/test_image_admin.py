@@ -19,7 +19,14 @@ from PIL import Image as PILImage
 
 from articles.models import Article, Image
 from tests.conftest import CHROMIUM, require_tool
-from tests.factories import jpeg_bytes, make_article, make_author, make_image, make_section
+from tests.factories import (
+    jpeg_bytes,
+    make_article,
+    make_author,
+    make_image,
+    make_section,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -380,3 +387,75 @@ def test_clicking_the_picture_sets_the_focal_point(page, live_server):
     assert image.focal_x == 60
     assert abs(image.focal_y - 80) <= 1
     assert Article.objects.count() == 0
+
+
+# --- the story form's picker and uploads in place ------------------------------------------------
+
+
+def test_the_picker_shows_the_newest_first_searches_and_pages(admin_client):
+    from articles.admin.images import PICKER_PAGE_SIZE
+
+    pictures = [make_image(caption=f"Harbour {n}") for n in range(PICKER_PAGE_SIZE + 2)]
+    make_image(caption="Cranes over the lake", alt_text="")
+    url = reverse("admin:articles_image_picker")
+
+    first = admin_client.get(url).content.decode()
+    ids = re.findall(r'data-image-id="(\d+)"', first)
+    assert len(ids) == PICKER_PAGE_SIZE
+    assert "Cranes over the lake (no alt text)" in first  # the newest, with its gap named
+    assert 'data-picker-page="2"' in first
+    second = re.findall(r'data-image-id="(\d+)"', admin_client.get(url, {"page": 2}).text)
+    assert second == [str(p.pk) for p in reversed(pictures[:3])]  # 27 pictures, 24 a page
+    found = admin_client.get(url, {"q": "cranes lake"}).text
+    assert re.findall(r'data-image-id="(\d+)"', found) == [str(Image.objects.latest("pk").pk)]
+    assert "No picture matches “zebra”." in admin_client.get(url, {"q": "zebra"}).text
+
+
+def test_the_pickers_query_count_does_not_grow(admin_client, django_assert_max_num_queries):
+    url = reverse("admin:articles_image_picker")
+    make_image()
+    with CaptureQueriesContext(connection) as few:
+        admin_client.get(url)
+    for _ in range(30):
+        make_image()
+    with django_assert_max_num_queries(len(few)):
+        admin_client.get(url)
+
+
+def test_an_upload_in_place_is_stored_and_described(admin_client):
+    upload = SimpleUploadedFile("rain.jpg", jpeg_bytes(1200, 800), "image/jpeg")
+
+    response = admin_client.post(
+        reverse("admin:articles_image_upload"), {"file": upload, "credit": "Photo: Tests"}
+    )
+
+    assert response.status_code == 201
+    answer = response.json()
+    image = Image.objects.get(pk=answer["id"])
+    assert (image.width, image.credit, answer["credit"]) == (1200, "Photo: Tests", "Photo: Tests")
+    assert image.fallback_url in answer["thumb"]
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("notes.jpg", b"not a picture at all", "notes.jpg: The file is not an image"),
+        ("empty.jpg", b"", "empty.jpg: The submitted file is empty."),
+    ],
+)
+def test_a_bad_upload_in_place_is_refused_with_its_reason(admin_client, name, data, message):
+    upload = SimpleUploadedFile(name, data, "image/jpeg")
+    response = admin_client.post(reverse("admin:articles_image_upload"), {"file": upload})
+    assert response.status_code == 400
+    assert response.json()["error"].startswith(message)
+    assert not Image.objects.exists()
+
+
+def test_an_upload_needs_a_file_and_the_permission(client):
+    url = reverse("admin:articles_image_upload")
+    editor = make_user("Editors")
+    client.force_login(editor)
+    assert client.post(url, {}).json() == {"error": "No file arrived: choose or drop a picture."}
+    clerk = make_user(None, is_staff=True)
+    client.force_login(clerk)
+    assert client.post(url, {}).status_code == 403

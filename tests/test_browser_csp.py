@@ -103,7 +103,7 @@ def test_the_admin_and_its_editor_work_under_the_policy(watched, live_server):
     log_in(watched, base, user.username)
 
     response = watched.goto(f"{base}/admin/")
-    expect(watched.locator("#newsroom-dashboard")).to_be_visible()
+    expect(watched.locator("#newsroom-desk")).to_be_visible()
     assert violations(watched) == []
 
     # The rich-text editor: its import map is inline, so it needs (and gets) the nonce.
@@ -126,7 +126,7 @@ def test_the_admin_and_its_editor_work_under_the_policy(watched, live_server):
 
     # The share preview link selects itself on a click (static/js/select-all.js).
     watched.goto(f"{base}/admin/articles/article/{draft.pk}/change/")
-    link = watched.get_by_label("Share preview link")
+    link = watched.locator("#share-link")
     link.click()
     assert link.evaluate("i => i.selectionStart === 0 && i.selectionEnd === i.value.length")
     assert violations(watched) == []

@@ -11,7 +11,7 @@ from . import images, reads, stories, taxonomy  # noqa: F401 - each registers it
 
 admin.site.site_header = settings.SITE_NAME
 admin.site.site_title = f"{settings.SITE_NAME} desk"
-admin.site.index_title = "The desk"
+admin.site.index_title = "Newsroom"
 # The desk's front page links everything an editor opens; the sidebar's 300 pixels are worth
 # more to the story list and the writing screen.
 admin.site.enable_nav_sidebar = False

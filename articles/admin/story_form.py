@@ -136,6 +136,15 @@ class ArticleAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         user = self.request_user
+        image = cleaned.get("lead_image")
+        details = self.lead_image_details()
+        if image is not None and details is not None:
+            changed = any(getattr(image, name) != value for name, value in details.items())
+            if changed and not may_edit_details(user, image):
+                self.add_error("lead_alt_text", "You may not change this picture's details.")
+            # Judged (the alt text rule) and saved (ArticleAdmin.save_model) as typed here.
+            for name, value in details.items():
+                setattr(image, name, value)
         action = cleaned.get("workflow")
         if action:
             try:
@@ -163,15 +172,6 @@ class ArticleAdminForm(forms.ModelForm):
             and cleaned.get("published_at") is None
         ):
             cleaned["published_at"] = timezone.now()  # "published" with no time: now
-        image = cleaned.get("lead_image")
-        details = self.lead_image_details()
-        if image is not None and details is not None:
-            changed = any(getattr(image, name) != value for name, value in details.items())
-            if changed and not may_edit_details(user, image):
-                self.add_error("lead_alt_text", "You may not change this picture's details.")
-            # Judged (the alt text rule) and saved (ArticleAdmin.save_model) as typed here.
-            for name, value in details.items():
-                setattr(image, name, value)
         if self.instance.pk:
             self._check_lock(cleaned)
         return cleaned

@@ -148,7 +148,7 @@
       if (!kept?.fields) { localStorage.removeItem(key); continue; }
       try {
         const { response, answer } = await send(kept.fields, {
-          seenVersion: story ? kept.seen_version : "", key: kept.draft_key, knownRevision: revision,
+          seenVersion: story ? kept.seen_version : "", key: kept.draft_key, knownRevision: Number(kept.revision || 0),
         });
         if (response.ok) {
           localStorage.removeItem(key);

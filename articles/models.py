@@ -464,6 +464,10 @@ class Article(models.Model):
             models.Index(
                 fields=["status", "-featured", "-published_at"], name="article_featured_idx"
             ),
+            # The admin: the story list, newest first over every state, and the desk's lists
+            # of drafts and stories in review by when they last changed.
+            models.Index(fields=["-published_at", "-id"], name="article_list_idx"),
+            models.Index(fields=["status", "-modified_at"], name="article_desk_idx"),
         ]
         permissions = [
             ("publish_article", "Can publish, schedule, unpublish and correct stories"),

@@ -1,11 +1,11 @@
 """The desk: the admin's front page (My stories, Drafts, In review, Scheduled, Recently
 published, open notes, each with its count) and the editorial calendar by week and month.
-Each list is one query and the counts are one more, whatever the number of stories."""
+Each list is one query and each count one more, whatever the number of stories."""
 
 import datetime as dt
 
 from django.contrib import admin
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -40,9 +40,11 @@ def desk(user, now=None) -> dict:
             ["-published_at"],
         ),
     }
-    counts = Article.objects.aggregate(
-        **{name: Count("pk", filter=condition) for name, (condition, _) in lists.items()}
-    )
+    # One count per list rather than one pass over every story: each is answered from an
+    # index (state and time, owner, assignee), so the desk stays quick as the archive grows.
+    counts = {
+        name: Article.objects.filter(condition).count() for name, (condition, _) in lists.items()
+    }
     open_notes = StaffNote.objects.filter(reply_to=None, resolved_at=None)
     context = {
         name: list(_stories().filter(condition).order_by(*order)[:LIST_SIZE])

@@ -14,7 +14,8 @@ from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch, Q, Sum
+from django.db.models import IntegerField, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -27,7 +28,7 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 from .. import autosave, diffs, preview_tokens, reads, staff_notes, workflow
-from ..models import Article, ArticleAuthor, Note
+from ..models import Article, ArticleAuthor, DailyReads, Note
 from ..views import render_preview, story_queryset
 from . import images as image_admin
 from .desk import calendar_view
@@ -121,6 +122,7 @@ class ArticleAdmin(VersionAdmin):
     list_filter = [StateFilter, MineFilter, "section", "featured", "tags"]
     list_select_related = ["section", "owner", "last_edited_by"]
     list_per_page = 50
+    show_full_result_count = False  # a second COUNT(*) of the whole archive on every page
     search_fields = ["headline", "dek", "slug", "bylines__author__name"]
     search_help_text = "Headline, sub-headline, address or author."
     date_hierarchy = "published_at"
@@ -223,8 +225,16 @@ class ArticleAdmin(VersionAdmin):
     def get_queryset(self, request):
         # Reads over the "Popular Articles" window, summed in the list's own query; bylines
         # in one more query, whatever the number of stories shown.
+        # A subquery per story shown, not a join grouped over the whole archive.
         since = reads.window_start()
-        recent = Sum("daily_reads__count", filter=Q(daily_reads__day__gte=since), default=0)
+        window = (
+            DailyReads.objects.filter(article=OuterRef("pk"), day__gte=since)
+            .order_by()
+            .values("article")
+            .annotate(total=Sum("count"))
+            .values("total")
+        )
+        recent = Coalesce(Subquery(window, output_field=IntegerField()), 0)
         return (
             super()
             .get_queryset(request)
@@ -324,6 +334,9 @@ class ArticleAdmin(VersionAdmin):
         return HttpResponseRedirect(reverse("admin:articles_article_change", args=[obj.pk]))
 
     # The change list
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"title": "Stories", **(extra_context or {})})
 
     @admin.display(description="headline", ordering="headline")
     def headline_cell(self, article):

@@ -238,7 +238,7 @@ class ArticleAdmin(VersionAdmin):
         return (
             super()
             .get_queryset(request)
-            .select_related("lead_image", "assignee")
+            .select_related("lead_image", "assignee", "section", "last_edited_by", "owner")
             .annotate(recent_reads=recent)
             .prefetch_related(
                 Prefetch("bylines", queryset=ArticleAuthor.objects.select_related("author"))

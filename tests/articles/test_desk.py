@@ -14,7 +14,14 @@ from django.utils import timezone
 from articles import staff_notes
 from articles.models import Article
 from tests.articles.test_admin import change_url, form_data
-from tests.factories import logged_in, make_article, make_author, make_image, make_user
+from tests.factories import (
+    logged_in,
+    make_article,
+    make_author,
+    make_image,
+    make_section,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -258,7 +265,14 @@ def test_the_lists_query_count_does_not_grow(writer, editor):
     newsroom(writer, editor)
     before = queries(desk, LIST)
     for _ in range(20):
-        make_article(authors=[make_author(), make_author()], lead_image=make_image())
+        make_article(
+            authors=[make_author(), make_author()],
+            lead_image=make_image(),
+            section=make_section(),
+            last_edited_by=editor,
+            owner=writer,
+            assignee=editor,
+        )
     assert queries(desk, LIST) == before
 
 

@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from .. import workflow
+from .. import rich_text, workflow
 from ..models import Article, Image
 from .images import may_edit_details, thumbnail
 
@@ -51,6 +51,10 @@ class LeadImageWidget(forms.Widget):
 
     def format_value(self, value):
         return "" if value is None else str(getattr(value, "pk", value))
+
+
+def body_changed(initial, data) -> bool:
+    return rich_text.clean_body(initial or "") != rich_text.clean_body(data or "")
 
 
 class PanelField:
@@ -113,6 +117,9 @@ class ArticleAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "body" in self.fields:
             self.fields["body"].help_text = ""
+            # The editor writes the stored HTML back in its own spelling: only a change that
+            # survives the cleaning is a change (else History says "Changed Body" every save).
+            self.fields["body"].has_changed = body_changed
         image = self.instance.lead_image if self.instance.lead_image_id else None
         if image is not None:
             self.initial.setdefault("lead_alt_text", image.alt_text)

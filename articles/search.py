@@ -43,6 +43,8 @@ from django.dispatch import receiver
 from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 
+from newsroom import page_cache
+
 from .models import Article, Tag
 
 MAX_QUERY_LENGTH = 200
@@ -77,6 +79,7 @@ def is_postgresql() -> bool:
 def search(query: str):
     """Published stories matching ``query`` (already ``clean_query``-ed), best first, as a
     queryset for a paginator. Call ``add_snippets(page_objects, query)`` on the page shown."""
+    page_cache.depends_on("search")  # renewed whenever a public story changes
     query = clean_query(query)
     words = _words(query)
     if not words:

@@ -22,7 +22,7 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 from . import diffs, preview_tokens, reads
-from .models import LOADED_FIELDS, Article, ArticleAuthor, Note
+from .models import Article, ArticleAuthor, Note
 from .views import render_preview, story_queryset
 
 WRITER_STATES = {Article.Status.DRAFT, Article.Status.REVIEW}
@@ -182,13 +182,12 @@ class ArticleAdmin(VersionAdmin):
             # against the story as it was, so the state change is recorded, a published
             # address is kept, the lock counter never goes back (a form opened before the
             # restore must still be refused), and a writer sets no editor-only field.
-            obj._loaded = {name: getattr(before, name) for name in LOADED_FIELDS}
             obj.lock_version = max(obj.lock_version, before.lock_version)
             if not can_publish(request.user):
                 for name in EDITOR_ONLY_FIELDS:
                     attname = Article._meta.get_field(name).attname
                     setattr(obj, attname, getattr(before, attname))
-        obj.save(by=request.user)
+        obj.save(by=request.user, before=before)
 
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)

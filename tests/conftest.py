@@ -3,6 +3,14 @@ import os
 import pytest
 from django.core.cache import caches
 
+from tests.helpers import (
+    RedisServer,
+    redis_cache,
+    redis_server_available,
+    require,
+    wait_until_available,
+)
+
 
 @pytest.fixture(autouse=True)
 def _test_storage(settings, tmp_path):
@@ -50,12 +58,7 @@ def browser_type_launch_args(browser_type_launch_args):
 
 def require_tool(path, install: str) -> None:
     """Skip a test whose tool is missing; with REQUIRE_TOOLS=1 (as in CI) fail instead."""
-    if os.path.exists(path):
-        return
-    message = f"{path} is missing ({install})"
-    if os.environ.get("REQUIRE_TOOLS") == "1":
-        pytest.fail(f"REQUIRE_TOOLS=1 but {message}")
-    pytest.skip(message)
+    require(os.path.exists(path), f"{path} is missing ({install})")
 
 
 @pytest.fixture(scope="session")
@@ -63,3 +66,36 @@ def live_server(django_db_setup, live_server):
     """The live server, stopped before the test database is dropped (its thread holds a
     connection that would keep PostgreSQL from dropping the database)."""
     return live_server
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory):
+    """A Redis of the tests' own on a free port (tests may stop or hang it), never the
+    shared one on 6379."""
+    require(redis_server_available(), "redis-server is missing (apt-get install redis-server)")
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_settings(redis_server, settings):
+    """The default cache in the tests' own Redis (a key prefix per test), as REDIS_URL
+    configures it. Whatever a test did to the server, it answers again afterwards."""
+    settings.CACHES = {"default": redis_cache(redis_server.url)}
+    yield redis_server
+    if not redis_server.pidfile.exists():
+        redis_server.start()
+    redis_server.wake()
+    wait_until_available(caches["default"])
+
+
+@pytest.fixture(params=["locmem", "redis"])
+def any_cache(request, settings):
+    """Each test twice: with the cache in local memory, and in the tests' own Redis."""
+    if request.param == "redis":
+        request.getfixturevalue("redis_settings")
+    else:
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    return request.param

@@ -158,14 +158,16 @@ def test_enclosure_is_the_original_while_no_copy_exists(client):
         assert enclosure.type == "image/jpeg"
 
 
-def test_a_missing_image_file_leaves_the_enclosure_out(client):
+def test_an_image_of_unknown_size_leaves_the_enclosure_out(client, caplog):
+    """The feed takes the enclosure's length from the database, never from the storage: a
+    file whose size is not recorded is left out (and said so in the log)."""
     image = make_image(width=640, height=400)
-    Image.objects.filter(pk=image.pk).update(renditions={})
-    image.file.storage.delete(image.file.name)
+    Image.objects.filter(pk=image.pk).update(file_bytes={})
     story = make_article(lead_image=image)
     entry = parse(client.get("/feed/")).entries[0]
     assert entry.title == story.headline
     assert entry.get("enclosures", []) == []
+    assert "is unknown" in caplog.text
 
 
 def test_section_and_author_feeds_list_only_their_stories(client, story, section, reporters):

@@ -6,8 +6,8 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Stories"
 
     def ready(self):
-        # The receivers that keep search vectors current when tags change, and those that
-        # tell the page cache what an edit changed.
-        from . import invalidation, search  # noqa: F401
+        # The receivers that keep search vectors current, that make image renditions, and
+        # that tell the page cache what an edit changed.
+        from . import invalidation, search, tasks  # noqa: F401
 
         invalidation.connect()

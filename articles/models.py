@@ -10,7 +10,6 @@ from django.core.files.base import ContentFile
 from django.core.validators import MaxValueValidator
 from django.db import models, transaction
 from django.db.models import F, Q
-from django.tasks import TaskResultStatus
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -20,6 +19,7 @@ from django_prose_editor.fields import ProseEditorField
 from newsroom import page_cache
 
 from . import images, rich_text
+from .signals import renditions_wanted
 
 WORDS_PER_MINUTE = 230
 
@@ -132,7 +132,7 @@ class Image(models.Model):
 
     def save(self, *args, **kwargs):
         """Store a new file upright and without metadata; its renditions are made by a
-        background task (``articles.tasks.make_renditions``).
+        background task (``articles.tasks.make_renditions``, through ``renditions_wanted``).
         Saving without a new file leaves the renditions as they are, but for the ratio crops,
         which are cut again when the focal point moves."""
         new_file = bool(self.file) and not self.file._committed
@@ -156,9 +156,7 @@ class Image(models.Model):
                 kwargs["update_fields"] = {*kwargs["update_fields"], *fields}
         super().save(*args, **kwargs)
         if new_file or focal_moved:
-            # Enqueued in the same transaction: with the database task queue the task row
-            # commits with the image or not at all; the immediate backend runs it now.
-            self._enqueue_renditions()
+            renditions_wanted.send(sender=Image, instance=self)
 
     def clean(self):
         if (self.focal_x is None) != (self.focal_y is None):
@@ -166,14 +164,6 @@ class Image(models.Model):
             raise ValidationError(
                 {missing: "Give both focal point coordinates, or neither (the centre is used)."}
             )
-
-    def _enqueue_renditions(self):
-        from .tasks import make_renditions
-
-        result = make_renditions.enqueue(self.pk)
-        if result.status == TaskResultStatus.SUCCESSFUL:
-            # The immediate backend has made them already: show them on this instance too.
-            self.renditions = result.return_value
 
     def make_renditions(self) -> bool:
         """Write the resized WebP and JPEG copies of the stored file and record their names
@@ -504,7 +494,6 @@ class Article(models.Model):
                     article=self, from_status=loaded.get("status", ""), to_status=self.status, by=by
                 )
             self._keep_old_address(loaded)
-            self.update_search_vector()
         self.stored.update({name: getattr(self, name) for name in TRACKED_FIELDS})
 
     def get_absolute_url(self):
@@ -516,14 +505,6 @@ class Article(models.Model):
         as last saved; empty for a story never saved. Receivers of ``post_save`` read the row
         as it was before the save here (it is brought up to date once the save is done)."""
         return self.__dict__.setdefault("stored_fields", {})
-
-    def update_search_vector(self) -> None:
-        """Recompute the stored full-text vector (headline, dek, body, tag names) in SQL;
-        PostgreSQL only, nothing elsewhere. Called by save() and when the tags change."""
-        from .search import update_search_vectors
-
-        if self.pk is not None:
-            update_search_vectors(Article.objects.filter(pk=self.pk))
 
     @classmethod
     def from_db(cls, db, field_names, values, *args, **kwargs):

@@ -2,7 +2,7 @@
 
 The story comes with its section and lead image, and its bylines (authors and their photos),
 tags and correction notes come in the same row as JSON arrays the database builds
-(``json_agg`` on PostgreSQL, ``json_group_array`` on SQLite), instead of one query each: the
+(``jsonb_agg`` on PostgreSQL, ``json_group_array`` on SQLite), instead of one query each: the
 article page is what every reader gets while the cache is down, so its queries are few and
 none grows with the story's authors, tags or notes.
 """
@@ -20,7 +20,7 @@ from .models import Article, ArticleAuthor, Author, Image, Note, Tag
 class JSONRows(Aggregate):
     """The rows of a group as one JSON array."""
 
-    function = "JSON_AGG"
+    function = "JSONB_AGG"
     output_field = JSONField()
 
     def as_sqlite(self, compiler, connection, **extra):

@@ -4,9 +4,11 @@ process, locally and in tests; queued in the database in production, for `manage
 
 import logging
 
-from django.tasks import task
+from django.dispatch import receiver
+from django.tasks import TaskResultStatus, task
 
 from .models import Image
+from .signals import renditions_wanted
 
 logger = logging.getLogger(__name__)
 
@@ -27,3 +29,13 @@ def make_renditions(image_id: int) -> dict:
         logger.exception("Making the renditions of image %s failed", image_id)
         raise
     return image.renditions
+
+
+@receiver(renditions_wanted, sender=Image, dispatch_uid="renditions_enqueued")
+def enqueue_renditions(sender, instance: Image, **kwargs) -> None:
+    # Enqueued in the same transaction as the save: with the database task queue the task row
+    # commits with the image or not at all; the immediate backend runs it now.
+    result = make_renditions.enqueue(instance.pk)
+    if result.status == TaskResultStatus.SUCCESSFUL:
+        # The immediate backend has made them already: show them on this instance too.
+        instance.renditions = result.return_value

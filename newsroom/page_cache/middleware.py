@@ -32,7 +32,7 @@ def _page_info(path: str, urlconf) -> PageInfo | None:
 
 def page_info(request: HttpRequest) -> PageInfo | None:
     """What ``@public_page`` says of the view at this address (None: not a public page)."""
-    return _page_info(request.path_info, getattr(request, "urlconf", None))
+    return _page_info(request.path_info, getattr(request, "urlconf", None) or settings.ROOT_URLCONF)
 
 
 class PageCacheMiddleware:

@@ -29,11 +29,13 @@ SCHEDULE = "schedule"  # the next scheduled change (see schedule.py)
 ALL = "all"  # a tag every page and part carries: bumped, it makes everything stored stale
 BUMP_TIMES_KEPT = 60  # seconds the time of each bump is kept (for stale-while-rendering)
 
+# Lua numbers are doubles: exact for the clock's values (below 2**53), but written with
+# "%d", as ".." would write them in scientific notation.
 BUMP_SCRIPT = """
 if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('SET', KEYS[1], ARGV[1]) end
 local version = redis.call('INCR', KEYS[1])
 for i = 2, #KEYS do redis.call('SET', KEYS[i], version) end
-redis.call('SET', ARGV[2] .. version, ARGV[3], 'EX', ARGV[4])
+redis.call('SET', ARGV[2] .. string.format('%d', version), ARGV[3], 'EX', ARGV[4])
 return version
 """
 

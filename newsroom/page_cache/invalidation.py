@@ -8,12 +8,12 @@ commit must not stay fresh. The schedule record is forgotten both times too (the
 scheduled something). The CDN is told at commit, through a background task.
 """
 
+import functools
+
 from django.db import transaction
 
 from . import purge
 from .store import SCHEDULE, store
-
-_pending: dict[int, set[str]] = {}  # by connection: the tags a transaction touched
 
 
 def invalidate(*tags: str) -> None:
@@ -29,10 +29,8 @@ def invalidate(*tags: str) -> None:
     found = store()
     found.bump(tags)
     found.delete(SCHEDULE)
-    # One more bump (and one purge) per commit for everything the transaction touched.
-    key = id(connection)
-    _pending.setdefault(key, set()).update(tags)
-    transaction.on_commit(lambda: _flush(_pending.pop(key, set())))
+    # Dropped with the rest of the transaction if it rolls back.
+    transaction.on_commit(functools.partial(_flush, set(tags)))
 
 
 def _flush(tags: set[str]) -> None:

@@ -78,22 +78,23 @@ def remember(name: str, compute, timeout: int | None = None, *, keep=lambda valu
 
 # Rendered templates -------------------------------------------------------------------------
 
-# Templates named as literals in {% include %} and {% extends %}: their sources are part of
-# the digest of a template that names them.
-_NAMED = re.compile(r"""\{%\s*(?:include|extends)\s+["']([^"'#]+)""")
-_digests: dict[tuple[str, int], str] = {}
+# Templates named as literals in {% include %}, {% extends %} and {% part %}: their sources are
+# part of the digest of a template that names them.
+_NAMED = re.compile(r"""\{%\s*(?:include|extends|part)\s+["']([^"'#]+)""")
+_sources: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = {}
 
 
 def template_digest(name: str, seen: frozenset = frozenset()) -> str:
     """A digest of template ``name``'s source (a partial, ``page.html#part``, counts as its
     file) and of every template it names, so that changing any of them changes it."""
     name = name.partition("#")[0]
-    template = loader.get_template(name).template
-    memo = (name, id(template))
-    if memo not in _digests:
-        digest = hashlib.sha256(template.source.encode())
-        for named in _NAMED.findall(template.source):
-            if named not in seen:
-                digest.update(template_digest(named, seen | {name}).encode())
-        _digests[memo] = digest.hexdigest()[:16]
-    return _digests[memo]
+    source = loader.get_template(name).template.source
+    # What a source holds, by name and source (a string keeps its hash: the cached loader's
+    # sources are hashed once); the templates it names are looked at every time.
+    memo = (name, source)
+    if memo not in _sources:
+        named = tuple(dict.fromkeys(_NAMED.findall(source)))
+        _sources[memo] = (hashlib.sha256(source.encode()).hexdigest(), named)
+    own, named = _sources[memo]
+    inner = [template_digest(other, seen | {name}) for other in named if other not in seen]
+    return hashlib.sha256("|".join([own, *inner]).encode()).hexdigest()[:16]

@@ -114,7 +114,7 @@ class Store:
         return {name.removeprefix("tag:"): version for name, version in found.items()}
 
     def bump(self, tags) -> int | None:
-        """Move the clock and raise ``tags`` to its new value, recording when; the new
+        """Move the clock and raise ``tags`` to its new value, recording when; the tags' new
         version, or None when the cache did not take it."""
         tags = sorted(set(tags))
         now_ms = str(time.time_ns() // 1_000_000)
@@ -136,7 +136,7 @@ class Store:
         self.cache.incr(clock)
         times = {self.key(f"bumped:{v}"): now_ms for v in (version, version + 1)}
         self.cache.set_many(times, BUMP_TIMES_KEPT)
-        return version + 1
+        return version
 
     def fresh(self, start: int, tags, clock: int, checked, checked_name: str, timeout) -> bool:
         """Whether something rendered at clock ``start`` that shows ``tags`` is still fresh:

@@ -148,7 +148,9 @@ class RedisCache(BaseCache):
     # Django's cache API -----------------------------------------------------------------
 
     def _seconds(self, timeout) -> int | None:
-        timeout = self.get_backend_timeout(timeout)
+        """Seconds to keep a key (None: for good; 0: not at all)."""
+        if timeout is DEFAULT_TIMEOUT:
+            timeout = self.default_timeout
         return None if timeout is None else max(0, int(timeout))
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None) -> bool:

@@ -1,13 +1,14 @@
-import os
-
 import pytest
 from django.core.cache import caches
 
 from tests.helpers import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
     RedisServer,
     redis_cache,
     redis_server_available,
     require,
+    require_tool,
     wait_until_available,
 )
 
@@ -36,29 +37,11 @@ def _empty_caches():
         cache.clear()
 
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """Playwright drives Debian's Chromium; it never downloads a browser of its own."""
     require_tool(CHROMIUM, "apt-get install chromium")
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
-
-
-def require_tool(path, install: str) -> None:
-    """Skip a test whose tool is missing; with REQUIRE_TOOLS=1 (as in CI) fail instead."""
-    require(os.path.exists(path), f"{path} is missing ({install})")
 
 
 @pytest.fixture(scope="session")

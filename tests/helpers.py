@@ -13,6 +13,17 @@ import pytest
 from django.conf import settings
 
 PASSWORD = "a-long-test-password"
+CHROMIUM = "/usr/bin/chromium"  # Debian's; a test never downloads a browser of its own
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def free_port() -> int:
@@ -28,6 +39,10 @@ def require(ok: bool, message: str) -> None:
     if os.environ.get("REQUIRE_TOOLS") == "1":
         pytest.fail(f"REQUIRE_TOOLS=1 but {message}")
     pytest.skip(message)
+
+
+def require_tool(path, install: str) -> None:
+    require(os.path.exists(path), f"{path} is missing ({install})")
 
 
 def media_files(folder: str = "") -> set[str]:

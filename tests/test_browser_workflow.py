@@ -11,10 +11,9 @@ from playwright.sync_api import Browser, Page, expect
 
 from articles.models import Article, Transition
 from articles.roles import sync_groups
+from tests.helpers import PASSWORD, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "correct horse battery staple"
 
 
 def staff(username: str, group: str) -> User:
@@ -23,12 +22,10 @@ def staff(username: str, group: str) -> User:
     return user
 
 
-def log_in(browser: Browser, base: str, username: str) -> Page:
+def desk(browser: Browser, base: str, username: str) -> Page:
+    """A browser of its own, logged in as ``username``, at the desk."""
     page = browser.new_context().new_page()
-    page.goto(f"{base}/admin/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, base, username)
     expect(page.get_by_role("heading", name="The desk")).to_be_visible()
     return page
 
@@ -39,7 +36,7 @@ def test_writer_submits_for_review_and_editor_publishes(browser: Browser, live_s
     writer, _editor = staff("wendy", "Writers"), staff("eddie", "Editors")
     base = live_server.url
 
-    page = log_in(browser, base, "wendy")
+    page = desk(browser, base, "wendy")
     page.goto(f"{base}/admin/articles/article/add/")
     page.locator("#id_headline").fill("Rain returns to the Negev")
     editor = page.locator('.field-body .ProseMirror[contenteditable="true"]')
@@ -63,7 +60,7 @@ def test_writer_submits_for_review_and_editor_publishes(browser: Browser, live_s
     assert article.body.startswith("<p>The first rain of the season fell on Tuesday.")
     page.context.close()
 
-    page = log_in(browser, base, "eddie")
+    page = desk(browser, base, "eddie")
     dashboard = page.locator("#newsroom-dashboard")
     expect(dashboard).to_contain_text("Rain returns to the Negev")
     dashboard.get_by_role("link", name="Rain returns to the Negev").click()

@@ -28,6 +28,7 @@ from articles import images, importer
 from articles.models import Article, Image
 from articles.tasks import make_renditions
 from tests.factories import jpeg_bytes, make_article, make_image
+from tests.helpers import media_files
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 
@@ -52,11 +53,6 @@ def enqueued():
 @pytest.fixture
 def small_widths(settings):
     settings.IMAGE_RENDITION_WIDTHS = (100, 200, 400)
-
-
-def media_files(folder: str = "") -> set[str]:
-    root = Path(settings.MEDIA_ROOT)
-    return {str(p.relative_to(root)) for p in (root / folder).rglob("*") if p.is_file()}
 
 
 def rendition_names(image: Image) -> set[str]:

@@ -95,10 +95,17 @@ def server(tmp_path_factory):
             process.wait(timeout=5)
 
 
-def log_lines(read) -> list[dict]:
-    """Every line of stdout, each of which must be one JSON object."""
-    time.sleep(0.3)  # the access line is written after the response
-    return [json.loads(line) for line in read().splitlines()]
+def log_lines(read, requests: int) -> list[dict]:
+    """Every line of stdout, each of which must be one JSON object, once the access lines of
+    ``requests`` requests are there (each is written just after its response; bounded)."""
+    deadline = time.monotonic() + 10
+    while True:
+        lines = [json.loads(line) for line in read().splitlines()]
+        if sum(line["logger"] == "gunicorn.access" for line in lines) >= requests:
+            return lines
+        if time.monotonic() > deadline:
+            pytest.fail(f"expected {requests} access lines in:\n{read()}")
+        time.sleep(0.02)
 
 
 def test_probes_answer_over_plain_http_with_any_host(server):
@@ -136,7 +143,7 @@ def test_one_json_line_per_request_with_its_time(server):
     get(port, "/healthz?probe=1", probe_headers)
     get(port, '/no"such\\page/%0Aline', {"Host": "news.example.com"})
 
-    lines = log_lines(read)
+    lines = log_lines(read, requests=2)
     access = [line for line in lines if line["logger"] == "gunicorn.access"]
     (probe,) = [line for line in access if line["query"] == "probe=1"]
     assert probe["method"] == "GET"

@@ -1,6 +1,7 @@
 import pytest
 from django.core.cache import caches
 
+from tests.factories import make_story
 from tests.helpers import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -35,6 +36,12 @@ def _empty_caches():
     yield
     for cache in caches.all():
         cache.clear()
+
+
+@pytest.fixture
+def story():
+    """The model story, every part of the page filled in (tests.factories.make_story)."""
+    return make_story()
 
 
 @pytest.fixture(scope="session")

@@ -38,4 +38,4 @@ def enqueue_renditions(sender, instance: Image, **kwargs) -> None:
     result = make_renditions.enqueue(instance.pk)
     if result.status == TaskResultStatus.SUCCESSFUL:
         # The immediate backend has made them already: show them on this instance too.
-        instance.renditions = result.return_value
+        instance.refresh_from_db(fields=["renditions", "file_bytes"])

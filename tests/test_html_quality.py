@@ -1,5 +1,6 @@
 """Every kind of public page is valid HTML5 by the W3C Nu HTML checker (vnu.jar)."""
 
+import gzip
 import json
 import shutil
 import subprocess
@@ -52,6 +53,9 @@ def test_public_pages_are_valid_html(client, tmp_path):
         response = client.get(url)
         # Each page as it is meant to be, so that a broken one is never checked in its place.
         assert response.status_code == (404 if name == "not-found" else 200), url
+        compressed = client.get(url, headers={"accept-encoding": "gzip"})
+        if compressed.get("Content-Encoding") == "gzip":  # what browsers get: the same page
+            assert gzip.decompress(compressed.content) == response.content, url
         path = tmp_path / f"{name}.html"
         path.write_bytes(response.content)
         files.append(str(path))

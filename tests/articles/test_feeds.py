@@ -2,6 +2,7 @@
 
 import calendar
 import datetime as dt
+import gzip
 
 import feedparser
 import pytest
@@ -81,6 +82,16 @@ def test_urls():
     assert reverse("articles:section-feed-atom", kwargs={"slug": "s"}) == "/section/s/feed/atom/"
     assert reverse("articles:author-feed", kwargs={"slug": "a"}) == "/author/a/feed/"
     assert reverse("articles:author-feed-atom", kwargs={"slug": "a"}) == "/author/a/feed/atom/"
+
+
+@pytest.mark.parametrize("name", FEED_NAMES)
+def test_a_feed_reader_taking_gzip_gets_the_same_valid_feed(client, story, name):
+    plain = client.get(feed_url(name, story))
+    compressed = client.get(feed_url(name, story), headers={"accept-encoding": "gzip"})
+    assert compressed["Content-Encoding"] == "gzip"
+    assert compressed["Vary"] == "Accept-Encoding"
+    assert gzip.decompress(compressed.content) == plain.content
+    assert feedparser.parse(gzip.decompress(compressed.content)).bozo == 0
 
 
 @pytest.mark.parametrize("name", FEED_NAMES)

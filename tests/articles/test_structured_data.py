@@ -196,7 +196,10 @@ def test_opengraph_and_twitter_describe_the_story(client, story):
     assert same_time(modified, story.updated_at)
     assert og["article:section"] == ["All Israel"]
     assert sorted(og["article:tag"]) == ["Energy", "Water"]
-    assert og["article:author"] == [f"{BASE}/author/all-israel-news-staff/", f"{BASE}/author/dana-levi/"]
+    assert og["article:author"] == [
+        f"{BASE}/author/all-israel-news-staff/",
+        f"{BASE}/author/dana-levi/",
+    ]
 
     meta = {
         m.get("name"): m.get("content")

@@ -228,7 +228,7 @@ def finish(request: HttpRequest, response: HttpResponse, entry: Entry, visit: Vi
     if public_tags:
         response["Surrogate-Key"] = " ".join(public_tags)
     response["X-Page-Cache"] = label
-    if entry.gzipped is not None:
+    if len(entry.content) >= GZIP_MIN_BYTES:  # sent compressed to some clients, not others
         patch_vary_headers(response, ["Accept-Encoding"])
     return get_conditional_response(
         request, etag=response["ETag"], last_modified=int(entry.stored_at), response=response
@@ -315,13 +315,13 @@ def _serve(view, request, args, kwargs, reads, visit: Visit, *, finish_here: boo
     max_age = settings.PAGE_CACHE_SECONDS
     if collector.until is not None:
         max_age = max(0, min(max_age, int(collector.until - visit.now)))
+    stored = enabled and max_age > 0
+    # Compressed once: for the copy kept (every later answer comes from it), else only for a
+    # client that takes it.
+    compress = len(content) >= GZIP_MIN_BYTES and (stored or accepts_gzip(request))
     entry = Entry(
         content=content,
-        gzipped=(
-            gzip.compress(content, compresslevel=GZIP_LEVEL, mtime=0)
-            if len(content) >= GZIP_MIN_BYTES
-            else None
-        ),
+        gzipped=gzip.compress(content, compresslevel=GZIP_LEVEL, mtime=0) if compress else None,
         headers={},
         etag=f'"{hashlib.md5(content, usedforsecurity=False).hexdigest()}"',
         stored_at=visit.now,
@@ -331,7 +331,7 @@ def _serve(view, request, args, kwargs, reads, visit: Visit, *, finish_here: boo
         max_age=max_age,
     )
     visit.entry = entry
-    visit.store_entry = enabled and max_age > 0
+    visit.store_entry = stored
     if finish_here:
         return finish(request, response, entry, visit, "off")
     return response

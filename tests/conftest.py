@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import caches
 
 from tests.factories import make_story
@@ -30,7 +31,9 @@ def _test_storage(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _empty_caches():
-    """No test sees pages, rankings or rate limits cached by another."""
+    """No test sees pages, rankings or rate limits cached by another, nor content types this
+    process remembers from rows a transactional test's flush (or a rollback) took away."""
+    ContentType.objects.clear_cache()
     for cache in caches.all():
         cache.clear()
     yield

@@ -190,7 +190,7 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploads: MEDIA_STORAGE=local keeps them in MEDIA_ROOT (one server, or a volume every server
 # mounts); MEDIA_STORAGE=s3 puts them in an S3-compatible bucket (django-storages, installed
-# separately), for app servers with nothing on local disk.
+# the optional s3 extra), for app servers with nothing on local disk.
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "local")
@@ -200,7 +200,8 @@ if MEDIA_STORAGE == "local":
 elif MEDIA_STORAGE == "s3":
     if importlib.util.find_spec("storages") is None or importlib.util.find_spec("boto3") is None:
         raise ImproperlyConfigured(
-            "MEDIA_STORAGE=s3 needs django-storages with boto3: pip install 'django-storages[s3]'."
+            "MEDIA_STORAGE=s3 needs django-storages with boto3, the s3 extra: "
+            "pip install -e '.[s3]' (or pip install 'django-storages[s3]')."
         )
     if not os.environ.get("AWS_STORAGE_BUCKET_NAME"):
         raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")

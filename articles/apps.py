@@ -6,6 +6,8 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Newsroom"
 
     def ready(self):
-        # Connects the receivers that keep search vectors current when tags change.
-        # and the page cache's invalidation.
-        from . import checks, invalidation, search  # noqa: F401
+        # The receivers that keep search vectors current, that make image renditions, and
+        # that tell the page cache what an edit changed.
+        from . import invalidation, search, tasks  # noqa: F401
+
+        invalidation.connect()

@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
+from newsroom.page_cache import depends_on, remember
+
 from .models import Section
-from .page_cache import depends_on, remember
 
 
 def sections() -> list[Section]:
@@ -12,7 +13,7 @@ def sections() -> list[Section]:
         depends_on("nav")
         return list(Section.objects.all())
 
-    return remember("nav", read, timeout=settings.PAGE_CACHE_SECONDS or 600)
+    return remember("nav", read)
 
 
 def site(request):

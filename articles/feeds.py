@@ -3,7 +3,7 @@
 Every feed reads stories through ``Article.objects.published()`` only, so drafts, stories in
 review, unpublished and scheduled stories never appear. A feed's query count does not grow
 with its items: the section and lead image come with the stories, bylines and tags are
-prefetched, and the enclosure's size is read from storage, not the database.
+prefetched, and the enclosure's size is the one recorded with the image (no storage I/O).
 """
 
 import logging
@@ -17,7 +17,6 @@ from django.urls import reverse, reverse_lazy
 from django.utils import feedgenerator
 
 from .models import Article, ArticleAuthor, Author, Section
-from .page_cache import depends_on, show_stories
 
 logger = logging.getLogger(__name__)
 
@@ -51,25 +50,11 @@ class NewsroomAtomFeed(feedgenerator.Atom1Feed):
             handler.endElement("author")
 
 
-def lead_image_file(image) -> str:
-    """The storage name of the picture a feed encloses: the mid-size JPEG copy the pages use
-    as ``src`` (``Image.fallback_url``), or the original while no copy exists."""
-    copies = image.available_renditions().get("jpg", {})
-    if not copies:
-        return image.file.name
-    width = min(copies, key=lambda w: abs(int(w) - 1200))
-    return copies[width]
-
-
-def feed_stories():
-    """Public stories with everything a feed item shows, in a fixed number of queries."""
-    return (
-        Article.objects.published()
-        .select_related("section", "lead_image")  # the body too: a summary may come from it
-        .prefetch_related(
-            Prefetch("bylines", queryset=ArticleAuthor.objects.select_related("author")),
-            "tags",
-        )
+def feed_stories(stories):
+    """The list ``stories`` with everything a feed item shows, in a fixed number of queries."""
+    return stories.defer(None).prefetch_related(  # the body too: a summary may come from it
+        Prefetch("bylines", queryset=ArticleAuthor.objects.select_related("author")),
+        "tags",
     )
 
 
@@ -92,17 +77,10 @@ class LatestStoriesFeed(Feed):
         return reverse(self.feed_url_name)
 
     def stories(self, obj):
-        return feed_stories()
-
-    def list_tags(self, obj) -> list[str]:
-        """The page-cache tags of the list this feed follows (see articles.page_cache)."""
-        return ["list:latest"]
+        return feed_stories(Article.objects.newest())
 
     def items(self, obj):
-        stories = list(self.stories(obj)[: settings.LIST_PAGE_SIZE])
-        depends_on(*self.list_tags(obj))
-        show_stories(stories, bylines=True, tags=True)
-        return stories
+        return list(self.stories(obj)[: settings.LIST_PAGE_SIZE])
 
     def get_feed(self, obj, request):
         feed = super().get_feed(obj, request)
@@ -151,15 +129,13 @@ class LatestStoriesFeed(Feed):
         image = item.lead_image
         if image is None or not image.file:
             return []
-        name = lead_image_file(image)
+        # The mid-size JPEG copy the page shows, with its size as recorded (no storage I/O).
+        name = image.fallback_name
         extension = posixpath.splitext(name)[1].lstrip(".").lower()
         mime_type = IMAGE_TYPES.get(extension)
-        try:
-            length = image.file.storage.size(name)
-        except OSError:
-            logger.warning("Feed: the lead image file %s of story %s is missing.", name, item.pk)
-            return []
+        length = image.file_bytes.get(name)
         if not mime_type or not length:
+            logger.warning("Feed: the size of image file %s (story %s) is unknown.", name, item.pk)
             return []
         return [feedgenerator.Enclosure(image.file.storage.url(name), str(length), mime_type)]
 
@@ -194,10 +170,7 @@ class SectionFeed(LatestStoriesFeed):
         return reverse(self.feed_url_name, kwargs={"slug": obj.slug})
 
     def stories(self, obj):
-        return feed_stories().filter(section=obj)
-
-    def list_tags(self, obj) -> list[str]:
-        return [f"section:{obj.pk}", f"list:section:{obj.pk}"]
+        return feed_stories(Article.objects.in_section(obj))
 
 
 class SectionAtomFeed(SectionFeed):
@@ -221,10 +194,7 @@ class AuthorFeed(SectionFeed):
         return obj.bio or f"The latest stories by {obj.name} for {settings.SITE_NAME}."
 
     def stories(self, obj):
-        return feed_stories().filter(authors=obj)
-
-    def list_tags(self, obj) -> list[str]:
-        return [f"author:{obj.pk}", f"list:author:{obj.pk}"]
+        return feed_stories(Article.objects.by_author(obj))
 
 
 class AuthorAtomFeed(AuthorFeed):

@@ -1,60 +1,45 @@
-"""What an edit makes stale: the page-cache tags (see ``articles.page_cache``) bumped when a
-story, section, author, tag or image changes, and the CDN purges that go with them.
+"""What a write to the news makes stale, for the page cache (``newsroom.page_cache``).
 
-A story edit bumps ``story:<id>``: every cached page that shows the story (its own page, the
-cards and lists that include it) carries that tag. When the story joins, leaves or moves
-within lists (published, unpublished, scheduled time reached, section, published time or
-"top story" flag changed, an author or tag added or removed) the lists it belongs to are
-bumped too: ``list:latest`` (home, site feeds, the "Latest Stories" of article pages),
-``list:section:<id>``, ``list:author:<id>``, ``list:tag:<id>``. Any change to a public story
-bumps ``list:all`` (sitemaps) and ``search`` (search results). A section, author, tag or image
-edit bumps its own tag; sections also bump ``nav`` (the navigation on every page).
+The page cache already records each story, section, author, tag and image a page shows (they
+are watched: ``connect()``), and invalidates an object's own tag when it is saved or deleted.
+What it cannot know is which *lists* a write changes; the receivers here say so:
 
-Tags are bumped at once and again when the transaction commits (see ``invalidate``).
+- a story that joins, leaves or moves within its lists (published, unpublished, its scheduled
+  time reached, another section, another published time, the "top story" flag, a byline or tag
+  added or removed) bumps the lists it belongs to and belonged to: ``list:latest`` (home, site
+  feeds, "Latest Stories"), ``list:section:<id>``, ``list:author:<id>``, ``list:tag:<id>``;
+- any change to a public story bumps ``list:all`` (the sitemaps, which show every story) and
+  ``search`` (results);
+- a new byline, tag or correction note bumps its story; a section change bumps ``nav``.
+
+Those list tags are recorded where the lists are read (``ArticleQuerySet.newest()`` and its
+siblings, ``search.search()``, ``popular.popular()``, the sitemaps), so a correction to a
+two-year-old story renews its own page, the sitemaps and search, and leaves the home page
+cached. Scheduled stories are a source of scheduled changes (``next_story``,
+``stories_went_live``), and ``purge_paths`` names the pages a CDN can purge by address.
 """
 
 import datetime as dt
-import logging
 
-from django.conf import settings
-from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
-from django.tasks import task
+from django.urls import reverse
 from django.utils import timezone
 
-from . import page_cache
+from newsroom import page_cache
+
 from .models import Article, ArticleAuthor, Author, Image, Note, Section, Tag
 
-logger = logging.getLogger(__name__)
 
-_pending: dict[int, set[str]] = {}
-
-
-def invalidate(*tags: str) -> None:
-    """Bump ``tags`` at once and again when the current transaction commits.
-
-    At once, so that code inside an outer transaction (a shell session's atomic block, a data
-    migration, a test) sees its own edits; at commit, because a page rendered meanwhile from
-    the rows as they were before the commit must not stay fresh. CDN purges go at commit only.
-    """
-    connection = transaction.get_connection()
-    if not connection.in_atomic_block:
-        _flush(set(tags))
-        return
-    page_cache.bump(tags)
-    # One more bump (and one purge) per commit for everything the transaction touched.
-    _pending.setdefault(id(connection), set()).update(tags)
-    transaction.on_commit(lambda: _flush(_pending.pop(id(connection), set())))
-
-
-def _flush(tags: set[str]) -> None:
-    if not tags:
-        return
-    page_cache.bump(tags)
-    if settings.CDN_PURGE_URL:
-        paths = sorted(purge_paths(tags))
-        purge_cdn.enqueue(sorted(tags), paths)
+def connect() -> None:
+    """Tell the page cache about the news (from ``ArticlesConfig.ready``)."""
+    page_cache.watch(Article, "story")
+    page_cache.watch(Section, "section")
+    page_cache.watch(Author, "author")
+    page_cache.watch(Tag, "tag")
+    page_cache.watch(Image, "image")
+    page_cache.on_schedule(next_story, stories_went_live)
+    page_cache.on_purge(purge_paths)
 
 
 def story_lists(article: Article) -> set[str]:
@@ -68,9 +53,9 @@ def story_lists(article: Article) -> set[str]:
     return found
 
 
-def _was_public(loaded: dict, now: dt.datetime) -> bool:
-    published_at = loaded.get("published_at")
-    return loaded.get("status") == Article.Status.PUBLISHED and bool(
+def _was_public(stored: dict, now: dt.datetime) -> bool:
+    published_at = stored.get("published_at")
+    return stored.get("status") == Article.Status.PUBLISHED and bool(
         published_at and published_at <= now
     )
 
@@ -79,29 +64,26 @@ def _was_public(loaded: dict, now: dt.datetime) -> bool:
 def article_saved(sender, instance: Article, created, raw=False, **kwargs):
     if raw:
         return
-    # post_save runs inside Article.save(), before it replaces ``_loaded``: the row as it was.
-    loaded = getattr(instance, "_loaded", {})
-    now = timezone.now()
-    is_public, was_public = instance.is_public, _was_public(loaded, now)
-    tags = {f"story:{instance.pk}"}
+    # post_save runs inside Article.save(), before ``stored`` is brought up to date.
+    stored = instance.stored
+    is_public, was_public = instance.is_public, _was_public(stored, timezone.now())
+    tags = set()
     if is_public or was_public:
         tags |= {"list:all", "search"}
     moved = any(
-        loaded.get(name) != getattr(instance, name)
+        stored.get(name) != getattr(instance, name)
         for name in ("section_id", "published_at", "featured")
     )
     if is_public != was_public or (is_public and moved):
         tags |= story_lists(instance)
-        if loaded.get("section_id"):
-            tags.add(f"list:section:{loaded['section_id']}")
-    # Every flush also forgets the next publication time: a story scheduled or rescheduled
-    # is seen by the next request.
-    invalidate(*tags)
+        if stored.get("section_id"):
+            tags.add(f"list:section:{stored['section_id']}")
+    page_cache.invalidate(*tags)
 
 
 @receiver(post_delete, sender=Article, dispatch_uid="page_cache_article_deleted")
 def article_deleted(sender, instance: Article, **kwargs):
-    invalidate(f"story:{instance.pk}", "list:all", "search", "list:latest")
+    page_cache.invalidate("list:all", "search", "list:latest")
 
 
 @receiver(post_save, sender=ArticleAuthor, dispatch_uid="page_cache_byline_saved")
@@ -113,7 +95,7 @@ def byline_changed(sender, instance: ArticleAuthor, raw=False, **kwargs):
     tags = {f"story:{instance.article_id}", f"author:{instance.author_id}"}
     if article is not None and article.is_public:
         tags |= {f"list:author:{instance.author_id}", "list:all"}
-    invalidate(*tags)
+    page_cache.invalidate(*tags)
 
 
 @receiver(m2m_changed, sender=Article.tags.through, dispatch_uid="page_cache_tags_changed")
@@ -121,8 +103,8 @@ def tags_changed(sender, instance, action, reverse, pk_set, **kwargs):
     if action not in ("post_add", "post_remove", "pre_clear"):
         return
     if reverse:  # a tag's stories changed (rare: from the shell)
-        invalidate(f"tag:{instance.pk}", f"list:tag:{instance.pk}", "search")
-        invalidate(*(f"story:{pk}" for pk in pk_set or ()))
+        page_cache.invalidate(f"tag:{instance.pk}", f"list:tag:{instance.pk}", "search")
+        page_cache.invalidate(*(f"story:{pk}" for pk in pk_set or ()))
         return
     tag_ids = set(pk_set or ())
     if action == "pre_clear":
@@ -130,59 +112,66 @@ def tags_changed(sender, instance, action, reverse, pk_set, **kwargs):
     tags = {f"story:{instance.pk}"}
     if instance.is_public:
         tags |= {f"list:tag:{pk}" for pk in tag_ids} | {"search"}
-    invalidate(*tags)
+    page_cache.invalidate(*tags)
 
 
 @receiver(post_save, sender=Note, dispatch_uid="page_cache_note_saved")
 @receiver(post_delete, sender=Note, dispatch_uid="page_cache_note_deleted")
 def note_changed(sender, instance: Note, raw=False, **kwargs):
     if not raw:
-        invalidate(f"story:{instance.article_id}")
+        page_cache.invalidate(f"story:{instance.article_id}")
 
 
 @receiver(post_save, sender=Section, dispatch_uid="page_cache_section_saved")
 @receiver(post_delete, sender=Section, dispatch_uid="page_cache_section_deleted")
 def section_changed(sender, instance: Section, raw=False, **kwargs):
-    if not raw:
-        invalidate(f"section:{instance.pk}", f"list:section:{instance.pk}", "nav", "list:all")
+    if not raw:  # the navigation on every page, and the sections' sitemap
+        page_cache.invalidate("nav", "list:all")
 
 
 @receiver(post_save, sender=Author, dispatch_uid="page_cache_author_saved")
 @receiver(post_delete, sender=Author, dispatch_uid="page_cache_author_deleted")
-def author_changed(sender, instance: Author, raw=False, **kwargs):
-    if not raw:
-        invalidate(f"author:{instance.pk}", f"list:author:{instance.pk}", "list:all")
+@receiver(post_save, sender=Image, dispatch_uid="page_cache_image_saved")
+@receiver(post_delete, sender=Image, dispatch_uid="page_cache_image_deleted")
+def listed_in_sitemaps(sender, instance, raw=False, **kwargs):
+    if not raw:  # the authors' sitemap; the stories' sitemap shows the lead images
+        page_cache.invalidate("list:all")
 
 
 @receiver(post_save, sender=Tag, dispatch_uid="page_cache_tag_saved")
 @receiver(post_delete, sender=Tag, dispatch_uid="page_cache_tag_deleted")
 def tag_changed(sender, instance: Tag, raw=False, **kwargs):
-    if not raw:
-        invalidate(f"tag:{instance.pk}", f"list:tag:{instance.pk}", "search")
+    if not raw:  # search finds stories by their tags' names
+        page_cache.invalidate("search")
 
 
-@receiver(post_save, sender=Image, dispatch_uid="page_cache_image_saved")
-@receiver(post_delete, sender=Image, dispatch_uid="page_cache_image_deleted")
-def image_changed(sender, instance: Image, raw=False, created=False, **kwargs):
-    if not raw and not created:
-        invalidate(f"image:{instance.pk}")
+# Scheduled stories ------------------------------------------------------------------------
 
 
-def stories_went_live(since: float) -> None:
-    """Scheduled stories whose time came (from ``since``, epoch seconds, until now) join
-    their lists: the same bumps as publishing them by hand."""
-    start = dt.datetime.fromtimestamp(since, tz=dt.UTC)
+def next_story() -> dt.datetime | None:
+    """When the next scheduled story goes live."""
+    return (
+        Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+        .order_by("published_at")
+        .values_list("published_at", flat=True)
+        .first()
+    )
+
+
+def stories_went_live(since: dt.datetime, until: dt.datetime) -> set[str]:
+    """Scheduled stories whose time came (from ``since`` until ``until``) join their lists:
+    the same tags as publishing them by hand."""
     stories = Article.objects.filter(
-        status=Article.Status.PUBLISHED, published_at__gte=start, published_at__lte=timezone.now()
+        status=Article.Status.PUBLISHED, published_at__gte=since, published_at__lte=until
     ).prefetch_related("bylines", "tags")
     tags = {"list:all", "search"}
     for story in stories:
         tags.add(f"story:{story.pk}")
         tags |= story_lists(story)
-    invalidate(*tags)
+    return tags
 
 
-# CDN purges -------------------------------------------------------------------------------
+# CDN purges by address --------------------------------------------------------------------
 
 
 def purge_paths(tags) -> set[str]:
@@ -190,8 +179,6 @@ def purge_paths(tags) -> set[str]:
     page, the first page of its lists and their feeds, the home page, feeds and sitemaps.
     (Other pages carrying a tag, such as the "Latest Stories" on every article, expire after
     ``PAGE_CDN_SECONDS``; a CDN purging by ``Surrogate-Key`` gets them all at once.)"""
-    from django.urls import reverse
-
     paths: set[str] = set()
     by_kind: dict[str, set[int]] = {}
     for tag in tags:
@@ -227,31 +214,3 @@ def purge_paths(tags) -> set[str]:
     for slug in Tag.objects.filter(pk__in=tag_ids).values_list("slug", flat=True):
         paths.add(reverse("articles:tag", kwargs={"slug": slug}))
     return paths
-
-
-@task()
-def purge_cdn(tags: list[str], paths: list[str]) -> int:
-    """Ask the CDN to drop pages: one request per tag when ``CDN_PURGE_URL`` has ``{tag}``
-    (purge by surrogate key), else one per path (``{path}``, or ``{url}`` for the full
-    address). Returns how many purges the CDN accepted; failures are logged, not raised (the
-    pages still expire after ``PAGE_CDN_SECONDS``)."""
-    import urllib.error
-    import urllib.parse
-    import urllib.request
-
-    template = settings.CDN_PURGE_URL
-    if "{tag}" in template:
-        targets = [template.format(tag=urllib.parse.quote(tag, safe="")) for tag in tags]
-    else:
-        targets = [template.format(path=p, url=settings.SITE_URL + p) for p in paths]
-    accepted = 0
-    for target in targets:
-        request = urllib.request.Request(target, method=settings.CDN_PURGE_METHOD)  # noqa: S310
-        if settings.CDN_PURGE_TOKEN:
-            request.add_header("Authorization", f"Bearer {settings.CDN_PURGE_TOKEN}")
-        try:
-            with urllib.request.urlopen(request, timeout=settings.CDN_PURGE_TIMEOUT):  # noqa: S310
-                accepted += 1
-        except (urllib.error.URLError, OSError) as exc:
-            logger.warning("CDN purge of %s failed: %s", target, exc)
-    return accepted

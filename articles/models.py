@@ -10,14 +10,16 @@ from django.core.files.base import ContentFile
 from django.core.validators import MaxValueValidator
 from django.db import models, transaction
 from django.db.models import F, Q
-from django.tasks import TaskResultStatus
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator, slugify
 from django_prose_editor.fields import ProseEditorField
 
+from newsroom import page_cache
+
 from . import images, rich_text
+from .signals import renditions_wanted
 
 WORDS_PER_MINUTE = 230
 
@@ -114,6 +116,12 @@ class Image(models.Model):
         editable=False,
         help_text="Resized copies by format and width, filled once after upload.",
     )
+    file_bytes = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="Size in bytes of the original and of each copy, by storage name.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -124,7 +132,7 @@ class Image(models.Model):
 
     def save(self, *args, **kwargs):
         """Store a new file upright and without metadata; its renditions are made by a
-        background task (``articles.tasks.make_renditions``).
+        background task (``articles.tasks.make_renditions``, through ``renditions_wanted``).
         Saving without a new file leaves the renditions as they are, but for the ratio crops,
         which are cut again when the focal point moves."""
         new_file = bool(self.file) and not self.file._committed
@@ -142,14 +150,13 @@ class Image(models.Model):
             self.file.save(f"{stem}.{cleaned.extension}", cleaned.content, save=False)
             self.width, self.height = cleaned.width, cleaned.height
             self.renditions = {}  # the old copies show the old picture: the original until new
+            self.file_bytes = {self.file.name: cleaned.content.size}
             if kwargs.get("update_fields") is not None:
-                fields = {"file", "source_sha256", "width", "height", "renditions"}
+                fields = {"file", "source_sha256", "width", "height", "renditions", "file_bytes"}
                 kwargs["update_fields"] = {*kwargs["update_fields"], *fields}
         super().save(*args, **kwargs)
         if new_file or focal_moved:
-            # Enqueued in the same transaction: with the database task queue the task row
-            # commits with the image or not at all; the immediate backend runs it now.
-            self._enqueue_renditions()
+            renditions_wanted.send(sender=Image, instance=self)
 
     def clean(self):
         if (self.focal_x is None) != (self.focal_y is None):
@@ -157,14 +164,6 @@ class Image(models.Model):
             raise ValidationError(
                 {missing: "Give both focal point coordinates, or neither (the centre is used)."}
             )
-
-    def _enqueue_renditions(self):
-        from .tasks import make_renditions
-
-        result = make_renditions.enqueue(self.pk)
-        if result.status == TaskResultStatus.SUCCESSFUL:
-            # The immediate backend has made them already: show them on this instance too.
-            self.renditions = result.return_value
 
     def make_renditions(self) -> bool:
         """Write the resized WebP and JPEG copies of the stored file and record their names
@@ -189,26 +188,31 @@ class Image(models.Model):
         ):
             return False
         made: dict[str, dict[str, str]] = {}
-        for width, extension, content in images.renditions(data):
-            name = f"{folder}/{digest}-{width}w.{extension}"
+        sizes = {stored_name: len(data)}
+
+        def store(name: str, content: bytes) -> str:
             if storage.exists(name):  # left by an earlier run; the same bytes by its name
                 storage.delete(name)
-            made.setdefault(extension, {})[str(width)] = storage.save(name, ContentFile(content))
+            saved = storage.save(name, ContentFile(content))
+            sizes[saved] = len(content)
+            return saved
+
+        for width, extension, content in images.renditions(data):
+            name = f"{folder}/{digest}-{width}w.{extension}"
+            made.setdefault(extension, {})[str(width)] = store(name, content)
         # The ratio crops depend on the focal point too, so their names carry it.
         focal = (self.focal_x or 50, self.focal_y or 50)
         for key, content in images.crops(data, focal):
-            name = f"{crop_prefix}{key}.jpg"
-            if storage.exists(name):
-                storage.delete(name)
-            made.setdefault("crops", {})[key] = storage.save(name, ContentFile(content))
+            made.setdefault("crops", {})[key] = store(f"{crop_prefix}{key}.jpg", content)
         # Record them only if the image still has this file: a newer upload has its own task.
-        if not Image.objects.filter(pk=self.pk, file=stored_name).update(renditions=made):
+        # Pages take what exists from this record and never ask the storage.
+        recorded = Image.objects.filter(pk=self.pk, file=stored_name)
+        if not recorded.update(renditions=made, file_bytes=sizes):
             return False
-        self.renditions = made
-        # Pages showing the picture switch from the original to the copies.
-        from .invalidation import invalidate
-
-        invalidate(f"image:{self.pk}")
+        self.renditions, self.file_bytes = made, sizes
+        # Pages showing the picture switch from the original to the copies, and the sitemaps
+        # list the new address (update() sends no signal).
+        page_cache.invalidate(f"image:{self.pk}", "list:all")
         return True
 
     def _renditions_complete(self, prefix: str) -> bool:
@@ -231,36 +235,14 @@ class Image(models.Model):
         )
 
     def crop_urls(self) -> list[str]:
-        """URLs of the 16:9, 4:3 and 1:1 crops that exist (none until the task made them)."""
-        crops = self.available_renditions().get("crops", {})
+        """URLs of the 16:9, 4:3 and 1:1 crops (none until the task made them)."""
+        crops = self.renditions.get("crops", {})
         storage = self.file.storage
         return [storage.url(crops[key]) for key in images.CROP_RATIOS if key in crops]
 
-    def available_renditions(self) -> dict[str, dict[str, str]]:
-        """``renditions`` if every file it names is in storage, else nothing: a picture with a
-        copy missing is shown from its original, never as a broken image. Checked once per
-        instance (a page shows an image once); a stat call each with local storage."""
-        names = tuple(sorted(n for copies in self.renditions.values() for n in copies.values()))
-        checked = self.__dict__.get("_checked_renditions")
-        if checked is not None and checked[0] == names:
-            return checked[1]
-        storage = self.file.storage
-        missing = [name for name in names if not storage.exists(name)]
-        if missing:
-            logger.warning(
-                "Image %s: %d rendition file(s) missing, e.g. %s; showing the original. "
-                "Make them again from the image library.",
-                self.pk,
-                len(missing),
-                missing[0],
-            )
-        available = {} if missing else self.renditions
-        self.__dict__["_checked_renditions"] = (names, available)
-        return available
-
     def srcset(self, extension: str) -> str:
         storage = self.file.storage
-        copies = self.available_renditions().get(extension, {})
+        copies = self.renditions.get(extension, {})
         return ", ".join(
             f"{storage.url(name)} {width}w"
             for width, name in sorted(copies.items(), key=lambda kv: int(kv[0]))
@@ -275,13 +257,18 @@ class Image(models.Model):
         return self.srcset("jpg")
 
     @property
-    def fallback_url(self) -> str:
-        """A mid-size JPEG for ``src`` (and OpenGraph), or the original while none exists."""
-        copies = self.available_renditions().get("jpg", {})
+    def fallback_name(self) -> str:
+        """The storage name of a mid-size JPEG copy for ``src`` (and OpenGraph, feeds), or the
+        original's while none exists. What exists is known from ``renditions``: a page never
+        asks the storage, so it costs the same on S3 as on local disk."""
+        copies = self.renditions.get("jpg", {})
         if not copies:
-            return self.file.url
-        width = min(copies, key=lambda w: abs(int(w) - 1200))
-        return self.file.storage.url(copies[width])
+            return self.file.name
+        return copies[min(copies, key=lambda w: abs(int(w) - 1200))]
+
+    @property
+    def fallback_url(self) -> str:
+        return self.file.storage.url(self.fallback_name)
 
     @property
     def object_position(self) -> str:
@@ -333,6 +320,10 @@ class Tag(models.Model):
 
 
 class ArticleQuerySet(models.QuerySet):
+    """Public code reads stories through ``published()``, and a list of them through one of
+    the methods below, which also tells the page cache which list a page shows: a story that
+    joins, leaves or moves in that list (``articles.invalidation``) renews the page."""
+
     def published(self):
         """The only way public code reads stories: published, and their time has come."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
@@ -341,9 +332,26 @@ class ArticleQuerySet(models.QuerySet):
         """What a story card needs (section, lead image) in the same query."""
         return self.select_related("section", "lead_image").defer("body")
 
+    def newest(self):
+        """The latest stories, as cards (the home page, "Latest Stories", the site's feeds)."""
+        page_cache.depends_on("list:latest")
+        return self.published().for_cards()
 
-# What ``save()`` and the page cache's invalidation compare with the row as it was loaded.
-LOADED_FIELDS = ("status", "slug", "section_id", "published_at", "featured")
+    def in_section(self, section):
+        page_cache.depends_on(f"list:section:{section.pk}")
+        return self.published().for_cards().filter(section=section)
+
+    def by_author(self, author):
+        page_cache.depends_on(f"list:author:{author.pk}")
+        return self.published().for_cards().filter(authors=author)
+
+    def tagged(self, tag):
+        page_cache.depends_on(f"list:tag:{tag.pk}")
+        return self.published().for_cards().filter(tags=tag)
+
+
+# What ``save()`` and the page cache's invalidation compare with the row as it is stored.
+TRACKED_FIELDS = ("status", "slug", "section_id", "published_at", "featured")
 
 
 class Article(models.Model):
@@ -476,12 +484,16 @@ class Article(models.Model):
     def __str__(self):
         return self.headline
 
-    def save(self, *args, by=None, **kwargs):
+    def save(self, *args, by=None, before=None, **kwargs):
         """Save, recording who moved the story between states and keeping a published
-        story's old address working. ``by`` is the user acting, when there is one."""
+        story's old address working. ``by`` is the user acting, when there is one; ``before``
+        a copy of the story to judge this save against instead of ``stored`` (for a row that
+        was changed without ``save()``, as restoring a revision does)."""
         self.body = rich_text.clean_body(self.body)
         self._fill_slug()
-        loaded = getattr(self, "_loaded", {})
+        if before is not None:
+            self.stored.update({name: getattr(before, name) for name in TRACKED_FIELDS})
+        loaded = dict(self.stored)
         self.lock_version += 1
         if by is not None:
             self.last_edited_by = by
@@ -501,27 +513,24 @@ class Article(models.Model):
                     scheduled_for=self.published_at if self.is_scheduled else None,
                 )
             self._keep_old_address(loaded)
-            self.update_search_vector()
-        self._loaded = {name: getattr(self, name) for name in LOADED_FIELDS}
+        self.stored.update({name: getattr(self, name) for name in TRACKED_FIELDS})
 
     def get_absolute_url(self):
         return slug_url("articles:article", self.slug)
 
-    def update_search_vector(self) -> None:
-        """Recompute the stored full-text vector (headline, dek, body, tag names) in SQL;
-        PostgreSQL only, nothing elsewhere. Called by save() and when the tags change."""
-        from .search import update_search_vectors
-
-        if self.pk is not None:
-            update_search_vectors(Article.objects.filter(pk=self.pk))
+    @property
+    def stored(self) -> dict:
+        """The tracked fields (``TRACKED_FIELDS``) as the database holds them: as loaded, or
+        as last saved; empty for a story never saved. Receivers of ``post_save`` read the row
+        as it was before the save here (it is brought up to date once the save is done)."""
+        return self.__dict__.setdefault("stored_fields", {})
 
     @classmethod
     def from_db(cls, db, field_names, values, *args, **kwargs):
         article = super().from_db(db, field_names, values, *args, **kwargs)
-        # What the row held when loaded: save() compares against it.
-        article._loaded = {
-            name: getattr(article, name) for name in LOADED_FIELDS if name in article.__dict__
-        }
+        article.stored.update(
+            {name: article.__dict__[name] for name in TRACKED_FIELDS if name in article.__dict__}
+        )
         return article
 
     def clean(self):
@@ -772,3 +781,22 @@ class DailyReads(models.Model):
 
     def __str__(self):
         return f"{self.article} on {self.day}: {self.count}"
+
+
+class PopularStory(models.Model):
+    """One place in the "Popular Articles" ranking (``articles.popular``): ranked at most
+    every ``POPULAR_CACHE_SECONDS`` and kept here, so that reading it is one query on a table
+    of a few rows, whether or not any cache is up."""
+
+    position = models.PositiveSmallIntegerField(primary_key=True)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    reads = models.PositiveIntegerField(help_text="Reads in the window; 0 for a filler.")
+    window_days = models.PositiveSmallIntegerField()
+    ranked_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name_plural = "popular stories"
+
+    def __str__(self):
+        return f"{self.position}. {self.article}"

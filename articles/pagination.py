@@ -41,7 +41,7 @@ class Page:
 
 def page_number(request: HttpRequest) -> int:
     raw = request.GET.get("page") or "1"
-    if not raw.isdigit() or int(raw) < 1 or len(raw) > 6:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 6 or int(raw) < 1:
         raise Http404(f"No such page: {raw!r} is not a page number.")
     return int(raw)
 

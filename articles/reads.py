@@ -1,4 +1,5 @@
-"""Most-read stories: counting reads (one upsert per read) and the "Popular Articles" list.
+"""Most-read stories: counting reads (one upsert per read) for "Popular Articles", which
+``articles.popular`` ranks from these counts.
 
 A read is counted by the page's beacon (``articles.beacon``, ``static/js/beacon.js``), so it
 works when article pages come from a cache or CDN. Counts are kept per story per day
@@ -15,18 +16,6 @@ import os
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections, router
-from django.db.models import (
-    BooleanField,
-    Case,
-    F,
-    IntegerField,
-    OuterRef,
-    Subquery,
-    Sum,
-    Value,
-    When,
-)
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -105,86 +94,9 @@ def record_read(article_id: int, day: dt.date | None = None) -> None:
         cursor.execute(sql, [article_id, day])
 
 
-# The list
+# The window of "Popular Articles" (ranked in articles.popular)
 
 
 def window_start(days: int | None = None) -> dt.date:
     """The first day counted: the last ``days`` days, today included."""
     return timezone.localdate() - dt.timedelta(days=(days or popular_days()) - 1)
-
-
-def _fallback(stories, size: int):
-    """The list before reads were counted: the newest top stories, then the newest."""
-    return stories.order_by("-featured", "-published_at")[:size]
-
-
-def popular(exclude_id: int | None, limit: int) -> list[Article]:
-    """Published stories most read in the last ``POPULAR_DAYS`` days (ties: newer first),
-    without the story ``exclude_id``; filled up with the newest top stories, then the newest,
-    when fewer than ``limit`` stories were read.
-
-    The ranking (ids of the ``limit + 1`` most read stories, the same for every page and
-    reader) is computed at most every ``POPULAR_CACHE_SECONDS`` per cache and kept in the
-    cache; either way the list costs a few queries by primary key or index, never a scan of
-    the archive (and article pages keep the list itself in the cache: views.sidebar_lists).
-    """
-    days = popular_days()
-    key = f"{_CACHE_PREFIX}:popular:{days}:{limit}"
-    ranked = cache.get(key)
-    if ranked is None:
-        stories = _rank(days, limit + 1)
-        cache.set(key, [s.pk for s in stories if s.reads > 0], popular_cache_seconds())
-        return [story for story in stories if story.pk != exclude_id][:limit]
-
-    others = Article.objects.published().for_cards().exclude(pk=exclude_id)
-    if not ranked:
-        return list(_fallback(others, limit))
-    # The ranked stories first, in their order, then the fallback: read by primary key, at
-    # most len(ranked) + limit rows (a ranked story unpublished since simply drops out). The
-    # fallback's ids come first, from the index on (status, featured, published_at): as a
-    # subquery OR-ed with the ranked ids, PostgreSQL would scan every story.
-    fallback_ids = list(_fallback(others, limit).values_list("pk", flat=True))
-    position = Case(
-        *(When(pk=pk, then=Value(i)) for i, pk in enumerate(ranked)),
-        default=Value(len(ranked)),
-        output_field=IntegerField(),
-    )
-    stories = (
-        others.filter(pk__in=[*ranked, *fallback_ids])
-        .annotate(position=position)
-        .order_by("position", "-featured", "-published_at")
-    )
-    return list(stories[:limit])
-
-
-def _rank(days: int, size: int) -> list[Article]:
-    """The ``size`` published stories with the most reads since ``window_start(days)``, each
-    with ``reads``, filled up with the fallback list (``reads`` 0): the candidates' ids (read
-    in the window, and the fallback's), then one query over those, never the whole archive."""
-    stories = Article.objects.published().for_cards()
-    recent = DailyReads.objects.filter(day__gte=window_start(days))
-    reads = (
-        recent.filter(article=OuterRef("pk"))
-        .order_by()
-        .values("article")
-        .annotate(total=Sum("count"))
-        .values("total")
-    )
-    # Read stories by reads, then newer first; unread ones as the fallback orders them.
-    fallback_order = Case(
-        When(reads__gt=0, then=Value(False)),
-        default=F("featured"),
-        output_field=BooleanField(),
-    )
-    # The candidates' ids first (see popular()): the stories read in the window, and the
-    # fallback's.
-    candidates = {
-        *recent.order_by().values_list("article", flat=True).distinct(),
-        *_fallback(stories, size).values_list("pk", flat=True),
-    }
-    ranked = (
-        stories.filter(pk__in=candidates)
-        .annotate(reads=Coalesce(Subquery(reads, output_field=IntegerField()), 0))
-        .order_by("-reads", fallback_order.desc(), "-published_at", "-pk")
-    )
-    return list(ranked[:size])

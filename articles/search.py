@@ -2,7 +2,7 @@
 with ``snippet``, safe HTML with the matched words in ``<mark>``.
 
 PostgreSQL (production): full-text search over ``Article.search_vector``, kept by
-``Article.save()`` and by the tag signals below, and indexed with GIN (migration 0004).
+the receivers below (a story saved, tags changed), and indexed with GIN (migration 0004).
 Weights: headline A, sub-headline and tag names B, body (its text, without markup) C. The
 query is read with ``websearch_to_tsquery`` (Google-like: ``"exact phrase"``, ``-word``,
 ``or``), so no input can be a syntax error. The rank is divided by ``1 + age_in_days / 30``:
@@ -43,6 +43,8 @@ from django.dispatch import receiver
 from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 
+from newsroom import page_cache
+
 from .models import Article, Tag
 
 MAX_QUERY_LENGTH = 200
@@ -77,6 +79,7 @@ def is_postgresql() -> bool:
 def search(query: str):
     """Published stories matching ``query`` (already ``clean_query``-ed), best first, as a
     queryset for a paginator. Call ``add_snippets(page_objects, query)`` on the page shown."""
+    page_cache.depends_on("search")  # renewed whenever a public story changes
     query = clean_query(query)
     words = _words(query)
     if not words:
@@ -257,7 +260,14 @@ def add_snippets(stories, query: str) -> None:
             story.snippet = _plain_snippet(story.body, words)
 
 
-# Keeping the stored vector up to date when tags change ---------------------------------
+# Keeping the stored vector up to date ---------------------------------------------------
+
+
+@receiver(post_save, sender=Article, dispatch_uid="search_article_saved")
+def article_saved(sender, instance, raw=False, **kwargs):
+    """A story saved (inside its save's transaction): its vector follows its text."""
+    if not raw:
+        update_search_vectors(Article.objects.filter(pk=instance.pk))
 
 
 @receiver(m2m_changed, sender=Article.tags.through, dispatch_uid="search_tags_changed")
@@ -268,7 +278,7 @@ def tags_changed(sender, instance, action, reverse, pk_set, **kwargs):
         return
     if not reverse:
         if action in ("post_add", "post_remove", "post_clear"):
-            instance.update_search_vector()
+            update_search_vectors(Article.objects.filter(pk=instance.pk))
         return
     if action == "pre_clear":
         instance._search_cleared = list(instance.articles.values_list("pk", flat=True))

@@ -15,7 +15,6 @@ from django.db.models import Max, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .feeds import lead_image_file
 from .models import Article, Author, Section
 
 # The one template for every section of the index: it writes image and news entries when an
@@ -45,7 +44,7 @@ def _last_story_change(prefix: str):
 class ArticleSitemap(Sitemap):
     """Every public story, with its lead image (Google image sitemap extension)."""
 
-    # Pages of 1,000 (the index lists each): a page checks its images' copies in storage.
+    # Pages of 1,000 (the index lists each).
     limit = 1000
 
     def items(self):
@@ -78,9 +77,7 @@ class ArticleSitemap(Sitemap):
         for url in urls:
             image = url["item"].lead_image
             if image is not None and image.file:
-                url["image_loc"] = urljoin(
-                    url["location"], image.file.storage.url(lead_image_file(image))
-                )
+                url["image_loc"] = urljoin(url["location"], image.fallback_url)
         return urls
 
 

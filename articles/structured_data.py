@@ -55,7 +55,7 @@ def image_urls(image) -> list[str]:
         return crops
     first = image.fallback_url
     storage = image.file.storage
-    copies = image.available_renditions().get("jpg", {})
+    copies = image.renditions.get("jpg", {})
     wide = sorted(
         (int(width), storage.url(name))
         for width, name in copies.items()
@@ -64,7 +64,7 @@ def image_urls(image) -> list[str]:
     return [first, *(url for _, url in reversed(wide) if url != first)]
 
 
-def news_article(request, article, authors) -> SafeString:
+def news_article(request, article, authors, tags) -> SafeString:
     absolute = request.build_absolute_uri
     data = {
         "@context": SCHEMA_CONTEXT,
@@ -88,9 +88,8 @@ def news_article(request, article, authors) -> SafeString:
         data["image"] = [absolute(url) for url in image_urls(article.lead_image)]
     if article.section:
         data["articleSection"] = article.section.name
-    tags = [tag.name for tag in article.tags.all()]
     if tags:
-        data["keywords"] = tags
+        data["keywords"] = [tag.name for tag in tags]
     return to_script(data)
 
 

@@ -6,10 +6,12 @@ import logging
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.tasks import task
+from django.dispatch import receiver
+from django.tasks import TaskResultStatus, task
 from django.urls import reverse
 
 from .models import Image, StaffNote
+from .signals import renditions_wanted
 
 logger = logging.getLogger(__name__)
 
@@ -52,3 +54,13 @@ def mail_mention(note_id: int) -> int:
         ).send()
         sent += 1
     return sent
+
+
+@receiver(renditions_wanted, sender=Image, dispatch_uid="renditions_enqueued")
+def enqueue_renditions(sender, instance: Image, **kwargs) -> None:
+    # Enqueued in the same transaction as the save: with the database task queue the task row
+    # commits with the image or not at all; the immediate backend runs it now.
+    result = make_renditions.enqueue(instance.pk)
+    if result.status == TaskResultStatus.SUCCESSFUL:
+        # The immediate backend has made them already: show them on this instance too.
+        instance.refresh_from_db(fields=["renditions", "file_bytes"])

@@ -1,8 +1,9 @@
 from django.urls import path
 from django.views.generic import TemplateView
 
+from newsroom.page_cache import public_page
+
 from . import beacon, feeds, views
-from .page_cache import public_page
 
 app_name = "articles"
 

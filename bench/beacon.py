@@ -1,6 +1,7 @@
 """Read beacon benchmark: requests per second of POST /beacon/ against the lightest page.
 
-Starts `gunicorn newsroom.wsgi -w 2` on loopback (DEBUG off) over PostgreSQL (a separate
+Starts gunicorn as `make serve` runs it (gunicorn.conf.py, 2 workers, plain HTTP on loopback,
+DEBUG off, the static files collected first into bench/.static) over PostgreSQL (a separate
 database, newsroom_bench_beacon, created and migrated here, one published story seeded) and
 drives it with `wrk -t2 -c16 -d10s` three times:
 
@@ -32,6 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 GUNICORN = str(Path(PYTHON).parent / "gunicorn")
+STATIC_ROOT = ROOT / "bench" / ".static"
 BENCH_DB = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/newsroom_bench_beacon"
 )
@@ -52,6 +54,9 @@ def environment(**extra) -> dict:
         "DATABASE_URL": BENCH_DB,
         "ALLOWED_HOSTS": "127.0.0.1",
         "LOG_LEVEL": "WARNING",
+        # Plain HTTP on loopback, as `make serve` runs it: no redirect to HTTPS.
+        "SECURE_SSL_REDIRECT": "0",
+        "STATIC_ROOT": str(STATIC_ROOT),
         **extra,
     }
 
@@ -94,10 +99,11 @@ def manage(env, *args) -> str:
 def gunicorn(env):
     port = free_port()
     process = subprocess.Popen(
-        [GUNICORN, "newsroom.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
+        [GUNICORN, "-c", "gunicorn.conf.py", "newsroom.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}"],
         cwd=ROOT,
         env=env,
         start_new_session=True,
+        stdout=subprocess.DEVNULL,  # the access log, one line per request
     )
     try:
         base = f"http://127.0.0.1:{port}"
@@ -151,6 +157,7 @@ def main():
     env = environment()
     create_database()
     manage(env, "migrate", "--no-input", "-v0")
+    manage(env, "collectstatic", "--no-input", "-v0")  # DEBUG off serves the collected files
     story_id = int(manage(env, "shell", "-c", SEED).strip().splitlines()[-1])
 
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:

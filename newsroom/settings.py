@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "reversion",
     "django_prose_editor",
+    "newsroom.page_cache",
     "articles",
     "newsletter",
 ]
@@ -79,8 +80,8 @@ MIDDLEWARE = [
     # /healthz and /readyz, answered before host validation and the HTTPS redirect.
     "newsroom.health.HealthCheckMiddleware",
     # Cached pages for anonymous readers, answered before everything below; stored with every
-    # header the middleware below adds (articles/page_cache.py).
-    "articles.page_cache.PageCacheMiddleware",
+    # header the middleware below adds (newsroom/page_cache/).
+    "newsroom.page_cache.middleware.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -106,6 +107,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
+                "newsroom.page_cache.context_processors.page",
                 "articles.context_processors.site",
             ],
         },
@@ -113,32 +115,37 @@ TEMPLATES = [
 ]
 
 # Database: DATABASE_URL, e.g. postgres://user@127.0.0.1:5432/newsroom; SQLite by default.
-# CONN_MAX_AGE keeps a connection open across requests; with CONN_HEALTH_CHECKS a kept
-# connection is tested before a request reuses it, so a restarted database costs no errors.
+# CONN_MAX_AGE keeps a connection open across requests (60 s by default: opening one per
+# request costs an uncached page about a quarter of its throughput and the database more than
+# twice the CPU); with CONN_HEALTH_CHECKS a kept connection is tested before a request reuses
+# it, so a restarted database costs no errors. CONN_MAX_AGE=0 opens one per request.
 
 DATABASES = {
     "default": dj_database_url.config(
         env="DATABASE_URL",
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
         conn_health_checks=env_bool("CONN_HEALTH_CHECKS", default=True),
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: local memory per process; REDIS_URL (redis://host:6379/0) shares one Redis between
-# processes and servers, through Django's own Redis backend.
+# processes and servers (newsroom/cache.py), which fails open: while Redis does not answer
+# within REDIS_TIMEOUT seconds, the site runs without the cache, asking again every
+# REDIS_RETRY_AFTER seconds.
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            # Django's Redis backend, reusing its redis-py client (newsroom/cache.py).
             "BACKEND": "newsroom.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "newsroom"),
-            # A Redis that stops answering fails requests in seconds instead of hanging them.
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            "OPTIONS": {
+                "timeout": float(os.environ.get("REDIS_TIMEOUT", "0.05")),
+                "retry_after": float(os.environ.get("REDIS_RETRY_AFTER", "2")),
+            },
         }
     }
 else:
@@ -183,7 +190,7 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploads: MEDIA_STORAGE=local keeps them in MEDIA_ROOT (one server, or a volume every server
 # mounts); MEDIA_STORAGE=s3 puts them in an S3-compatible bucket (django-storages, installed
-# separately), for app servers with nothing on local disk.
+# the optional s3 extra), for app servers with nothing on local disk.
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "local")
@@ -193,7 +200,8 @@ if MEDIA_STORAGE == "local":
 elif MEDIA_STORAGE == "s3":
     if importlib.util.find_spec("storages") is None or importlib.util.find_spec("boto3") is None:
         raise ImproperlyConfigured(
-            "MEDIA_STORAGE=s3 needs django-storages with boto3: pip install 'django-storages[s3]'."
+            "MEDIA_STORAGE=s3 needs django-storages with boto3, the s3 extra: "
+            "pip install -e '.[s3]' (or pip install 'django-storages[s3]')."
         )
     if not os.environ.get("AWS_STORAGE_BUCKET_NAME"):
         raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
@@ -384,22 +392,18 @@ POPULAR_DAYS = int(os.environ.get("POPULAR_DAYS", "7"))  # "Popular Articles": r
 POPULAR_CACHE_SECONDS = int(os.environ.get("POPULAR_CACHE_SECONDS", "300"))  # ranking kept for
 PREVIEW_MAX_AGE = 7 * 24 * 3600  # seconds a shared preview link works
 
-# Page cache: anonymous readers' pages (articles.page_cache), invalidated by edits
-# (articles.invalidation). PAGE_CACHE_SECONDS=0 turns the app's own copy off (the headers for
-# a CDN stay).
+# Page cache: anonymous readers' pages (newsroom.page_cache), invalidated by edits
+# (articles.invalidation). PAGE_CACHE_SECONDS=0 turns the app's own copy of whole pages off
+# (the parts pages share are still kept, and the headers for a CDN stay).
 
 PAGE_CACHE_ALIAS = "default"
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 PAGE_BROWSER_SECONDS = int(os.environ.get("PAGE_BROWSER_SECONDS", "0"))  # browsers revalidate
 PAGE_CDN_SECONDS = int(os.environ.get("PAGE_CDN_SECONDS", "300"))  # s-maxage
 PAGE_STALE_SECONDS = int(os.environ.get("PAGE_STALE_SECONDS", "30"))  # stale-while-revalidate
-# Each process keeps its own copies of this many hot pages, exactly as fresh as the shared
-# cache (articles/page_cache_local.py: Redis pub/sub tells every process of every bump, and a
-# bump waits up to PAGE_CACHE_ACK_SECONDS for all of them to acknowledge it). 0: none.
+# Each process keeps its own copies of this many hot pages and parts, used while the shared
+# clock has not moved since they were checked (newsroom/page_cache/local.py). 0: none.
 PAGE_CACHE_LOCAL_ENTRIES = int(os.environ.get("PAGE_CACHE_LOCAL_ENTRIES", "256"))
-PAGE_CACHE_ACK_SECONDS = 1.0
-# The query parameters pages read: part of a cached page's key (any other is ignored).
-PAGE_CACHE_PARAMS = ("page", "q", "p")
 PAGE_CACHE_SCHEDULE_CHECK_SECONDS = 3600  # the next scheduled time is read again at least this
 # CDN purges: a URL template with {path} (or {url}) per page, or {tag} per Surrogate-Key tag;
 # empty: no purges (pages leave the CDN after PAGE_CDN_SECONDS).

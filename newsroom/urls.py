@@ -9,9 +9,9 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 from django.views.static import serve
 
-from articles.page_cache import depends_on, public_page
 from articles.sitemaps import SITEMAPS, TEMPLATE_NAME
 from newsroom import health
+from newsroom.page_cache import covered_by, public_page
 
 
 def serve_media(request, path):
@@ -30,13 +30,15 @@ def favicon(request):
 
 
 def sitemap_page(view):
-    """A sitemap view served from the page cache; it lists every public story."""
+    """A sitemap view served from the page cache. It lists every public story (section,
+    author, lead image), and any change to one of those invalidates ``list:all``, which
+    stands for them all (articles.invalidation)."""
 
     def listing_everything(request, *args, **kwargs):
-        depends_on("list:all")
-        return view(request, *args, **kwargs)
+        with covered_by("list:all"):
+            return view(request, *args, **kwargs)
 
-    return public_page(listing_everything)
+    return public_page(listing_everything, reads=("p",))
 
 
 urlpatterns = [

@@ -1,7 +1,18 @@
-import os
-
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import caches
+
+from tests.factories import make_story
+from tests.helpers import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    RedisServer,
+    redis_cache,
+    redis_server_available,
+    require,
+    require_tool,
+    wait_until_available,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -20,7 +31,9 @@ def _test_storage(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _empty_caches():
-    """No test sees pages, rankings or rate limits cached by another."""
+    """No test sees pages, rankings or rate limits cached by another, nor content types this
+    process remembers from rows a transactional test's flush (or a rollback) took away."""
+    ContentType.objects.clear_cache()
     for cache in caches.all():
         cache.clear()
     yield
@@ -28,17 +41,10 @@ def _empty_caches():
         cache.clear()
 
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+@pytest.fixture
+def story():
+    """The model story, every part of the page filled in (tests.factories.make_story)."""
+    return make_story()
 
 
 @pytest.fixture(scope="session")
@@ -48,18 +54,41 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
-def require_tool(path, install: str) -> None:
-    """Skip a test whose tool is missing; with REQUIRE_TOOLS=1 (as in CI) fail instead."""
-    if os.path.exists(path):
-        return
-    message = f"{path} is missing ({install})"
-    if os.environ.get("REQUIRE_TOOLS") == "1":
-        pytest.fail(f"REQUIRE_TOOLS=1 but {message}")
-    pytest.skip(message)
-
-
 @pytest.fixture(scope="session")
 def live_server(django_db_setup, live_server):
     """The live server, stopped before the test database is dropped (its thread holds a
     connection that would keep PostgreSQL from dropping the database)."""
     return live_server
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory):
+    """A Redis of the tests' own on a free port (tests may stop or hang it), never the
+    shared one on 6379."""
+    require(redis_server_available(), "redis-server is missing (apt-get install redis-server)")
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_settings(redis_server, settings):
+    """The default cache in the tests' own Redis (a key prefix per test), as REDIS_URL
+    configures it. Whatever a test did to the server, it answers again afterwards."""
+    settings.CACHES = {"default": redis_cache(redis_server.url)}
+    yield redis_server
+    if not redis_server.pidfile.exists():
+        redis_server.start()
+    redis_server.wake()
+    wait_until_available(caches["default"])
+
+
+@pytest.fixture(params=["locmem", "redis"])
+def any_cache(request, settings):
+    """Each test twice: with the cache in local memory, and in the tests' own Redis."""
+    if request.param == "redis":
+        request.getfixturevalue("redis_settings")
+    else:
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    return request.param

@@ -72,6 +72,49 @@ def make_article(*, authors=(), tags=(), **fields) -> Article:
     return article
 
 
+def make_story(**fields) -> Article:
+    """The model story (PAGE.md): every part of the article page's anatomy filled in: a
+    section, an organisational byline and a reporter's (with bios), a lead image with caption
+    and credit, a body with a heading, a quote, a blockquote and a list, two tags, published
+    five hours ago and updated since. Any field can be given instead."""
+    published = fields.pop("published_at", timezone.now() - dt.timedelta(hours=5))
+    if "section" not in fields:
+        fields["section"] = make_section(name="All Israel", slug="all-israel")
+    if "authors" not in fields:
+        fields["authors"] = [
+            make_author(
+                name="All Israel News Staff",
+                slug="all-israel-news-staff",
+                kind=Author.Kind.ORGANISATION,
+                bio="A team of journalists in Israel reporting on the news.",
+            ),
+            make_author(name="Dana Levi", slug="dana-levi", bio="Dana covers science."),
+        ]
+    if "lead_image" not in fields:
+        fields["lead_image"] = make_image(
+            alt_text="Pipes at the desalination plant",
+            caption="The new hall, November 2026.",
+            credit="Photo: Shutterstock",
+        )
+    if "tags" not in fields:
+        fields["tags"] = [
+            make_tag(name="Water", slug="water"),
+            make_tag(name="Energy", slug="energy"),
+        ]
+    fields.setdefault("headline", "Desalination plant doubles its output")
+    fields.setdefault("slug", "desalination-plant-doubles")
+    fields.setdefault("dek", "The expansion supplies a fifth of the country's drinking water.")
+    fields.setdefault(
+        "body",
+        "<p>The plant opened a second hall on Monday.</p>"
+        "<h2>What changes</h2><p>Officials said the <q>water is cheaper</q>.</p>"
+        "<blockquote><p>We planned this for ten years.</p></blockquote>"
+        "<ul><li>More water</li></ul>",
+    )
+    fields.setdefault("updated_at", published + dt.timedelta(hours=2))
+    return make_article(published_at=published, **fields)
+
+
 def make_subscriber(**fields):
     """A subscriber in the given status, with the times that status requires."""
     from newsletter.models import Subscriber

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from newsletter.models import Subscriber
-from tests.conftest import require_tool
+from tests.helpers import require_tool
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_STORIES = ROOT / "articles" / "demo" / "stories"

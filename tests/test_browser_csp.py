@@ -12,10 +12,10 @@ from playwright.sync_api import Browser, Page, expect
 from articles.models import Article
 from newsletter.models import Digest
 from tests.factories import make_article, make_image, make_user
+from tests.helpers import PASSWORD, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "correct horse battery staple"
 
 # Collects what the browser refused, from the page's own securitypolicyviolation events (an
 # init script, which runs through the DevTools protocol and so is not subject to the policy).
@@ -58,14 +58,6 @@ def csp_header(response) -> str:
     return response.header_value("Content-Security-Policy") or ""
 
 
-def log_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/admin/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="The desk")).to_be_visible()
-
-
 def test_production_settings_are_in_force():
     assert settings.DEBUG is False
     assert "django.middleware.csp.ContentSecurityPolicyMiddleware" in settings.MIDDLEWARE
@@ -101,6 +93,7 @@ def test_the_admin_and_its_editor_work_under_the_policy(watched, live_server):
     digest = Digest.objects.create(subject="This week", since=now - dt.timedelta(days=7), until=now)
     base = live_server.url
     log_in(watched, base, user.username)
+    expect(watched.get_by_role("heading", name="The desk")).to_be_visible()
 
     response = watched.goto(f"{base}/admin/")
     expect(watched.locator("#newsroom-desk")).to_be_visible()

@@ -17,14 +17,14 @@ from playwright.sync_api import Browser, Page, expect
 
 from articles.models import Article, Author, Image, Section, StoryAutosave
 from articles.roles import sync_groups
-from tests.conftest import require_tool
 from tests.factories import jpeg_bytes, make_image
+from tests.helpers import PASSWORD, require_tool
+from tests.helpers import log_in as log_in_as
 from tests.newsletter.conftest import smtp_server  # noqa: F401 - the fixture
 from tests.test_browser import AXE, accessibility_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "correct horse battery staple"
 EDITOR = '.field-body .ProseMirror[contenteditable="true"]'
 
 
@@ -48,10 +48,8 @@ def staff(username: str, group: str) -> User:
 
 
 def log_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/admin/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    """Log in through the form; staff land on the desk."""
+    log_in_as(page, base, username)
     expect(page.get_by_role("heading", name="The desk")).to_be_visible()
 
 

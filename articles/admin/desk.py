@@ -1,6 +1,4 @@
-"""The desk: the admin's front page (My stories, Drafts, In review, Scheduled, Recently
-published, open notes, each with its count) and the editorial calendar by week and month.
-Each list is one query and each count one more, whatever the number of stories."""
+"""The editorial calendar by week and month (the desk's lists are in ``articles/desk.py``)."""
 
 import datetime as dt
 
@@ -10,52 +8,10 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from ..models import Article, StaffNote
+from ..desk import stories_for_desk
+from ..models import Article
 
-LIST_SIZE = 8
 CALENDAR_LIMIT = 400  # stories shown in one calendar page; more are counted
-
-
-def _stories():
-    return Article.objects.select_related("owner", "assignee", "last_edited_by", "section").defer(
-        "body", "search_vector"
-    )
-
-
-def desk(user, now=None) -> dict:
-    now = now or timezone.now()
-    published = Article.Status.PUBLISHED
-    unfinished = Q(status__in=[Article.Status.DRAFT, Article.Status.REVIEW]) | Q(
-        status=published, published_at__gt=now
-    )
-    mine = (Q(owner=user) | Q(assignee=user)) & unfinished
-    week_ago = now - dt.timedelta(days=7)
-    lists = {
-        "mine": (mine, ["deadline", "-modified_at"]),
-        "drafts": (Q(status=Article.Status.DRAFT), ["-modified_at"]),
-        "review": (Q(status=Article.Status.REVIEW), ["modified_at"]),
-        "scheduled": (Q(status=published, published_at__gt=now), ["published_at"]),
-        "recent": (
-            Q(status=published, published_at__lte=now, published_at__gte=week_ago),
-            ["-published_at"],
-        ),
-    }
-    # One count per list rather than one pass over every story: each is answered from an
-    # index (state and time, owner, assignee), so the desk stays quick as the archive grows.
-    counts = {
-        name: Article.objects.filter(condition).count() for name, (condition, _) in lists.items()
-    }
-    open_notes = StaffNote.objects.filter(reply_to=None, resolved_at=None)
-    context = {
-        name: list(_stories().filter(condition).order_by(*order)[:LIST_SIZE])
-        for name, (condition, order) in lists.items()
-    }
-    context["counts"] = {**counts, "notes": open_notes.count()}
-    context["notes"] = list(
-        open_notes.select_related("article", "author").order_by("-created_at")[:LIST_SIZE]
-    )
-    context["now"] = now
-    return context
 
 
 def week_start(day: dt.date) -> dt.date:
@@ -86,7 +42,9 @@ def calendar_view(request):
     timed = Q(status=Article.Status.PUBLISHED, published_at__gte=since, published_at__lt=until)
     due = Q(deadline__gte=since, deadline__lt=until) & ~Q(status=Article.Status.PUBLISHED)
     stories = list(
-        _stories().filter(timed | due).order_by("published_at", "deadline")[: CALENDAR_LIMIT + 1]
+        stories_for_desk()
+        .filter(timed | due)
+        .order_by("published_at", "deadline")[: CALENDAR_LIMIT + 1]
     )
     days: dict[dt.date, list] = {
         start + dt.timedelta(days=n): [] for n in range((end - start).days)

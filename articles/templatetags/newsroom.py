@@ -10,3 +10,10 @@ def isotime(value) -> str:
     if not value:
         return ""
     return timezone.localtime(value).isoformat(timespec="seconds")
+
+
+@register.simple_tag(takes_context=True)
+def absolute(context, url: str) -> str:
+    """``url`` as a full address: a path gets the request's scheme and host, and an address
+    that is already absolute (media on S3 or a CDN) is left as it is."""
+    return context["request"].build_absolute_uri(url)

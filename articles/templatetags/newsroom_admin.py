@@ -1,6 +1,6 @@
 from django import template
 
-from articles.admin.desk import desk
+from articles.desk import desk
 
 register = template.Library()
 

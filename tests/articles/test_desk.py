@@ -1,6 +1,7 @@
-"""The desk (articles/admin/desk.py): the admin's front page with its lists and counts, the
-editorial calendar, the story list's columns and filters, the history pages, the branding;
-and the query counts of each, which do not grow with the newsroom."""
+"""The desk (articles/desk.py; the calendar in articles/admin/desk.py): the admin's front
+page with its lists and counts, the editorial calendar, the story list's columns and
+filters, the history pages, the branding; and the query counts of each, which do not grow
+with the newsroom."""
 
 import datetime as dt
 import re

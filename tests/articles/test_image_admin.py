@@ -6,7 +6,6 @@ import io
 import re
 import struct
 import zlib
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -18,7 +17,6 @@ from django.urls import reverse
 from PIL import Image as PILImage
 
 from articles.models import Article, Image
-from tests.conftest import CHROMIUM, require_tool
 from tests.factories import (
     jpeg_bytes,
     make_article,
@@ -27,6 +25,7 @@ from tests.factories import (
     make_section,
     make_user,
 )
+from tests.helpers import CHROMIUM, media_files, require_tool
 
 pytestmark = pytest.mark.django_db
 
@@ -36,11 +35,6 @@ CHANGELIST = "/admin/articles/image/"
 
 def change_url(obj) -> str:
     return reverse(f"admin:articles_{obj._meta.model_name}_change", args=[obj.pk])
-
-
-def media_files() -> set[str]:
-    root = Path(settings.MEDIA_ROOT)
-    return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
 
 
 def png_header(width: int, height: int) -> bytes:

@@ -20,6 +20,7 @@ from PIL import PngImagePlugin
 
 from articles import images
 from articles.models import Image
+from tests.helpers import media_files
 
 pytestmark = pytest.mark.django_db
 
@@ -68,11 +69,6 @@ def store(data: bytes, name: str = "photo.jpg", **fields) -> Image:
     image = Image(file=SimpleUploadedFile(name, data), **fields)
     image.save()
     return image
-
-
-def media_files() -> set[str]:
-    root = Path(settings.MEDIA_ROOT)
-    return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
 
 
 def stored_paths(image: Image) -> list[Path]:

@@ -19,6 +19,7 @@ from PIL import Image as PILImage
 from articles import importer
 from articles.models import Article, ArticleAuthor, Author, Image, Section, Tag
 from tests.factories import make_author, make_section, make_tag
+from tests.helpers import media_files
 
 pytestmark = pytest.mark.django_db
 
@@ -73,11 +74,6 @@ def run_failing(*paths, match: str = "could not be imported", **options) -> tupl
     with pytest.raises(CommandError, match=match):
         call_command("import_articles", *map(str, paths), stdout=out, stderr=err, **options)
     return out.getvalue(), err.getvalue()
-
-
-def media_files() -> set[str]:
-    root = Path(settings.MEDIA_ROOT)
-    return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
 
 
 def snapshot() -> dict:

@@ -6,8 +6,8 @@ import shutil
 import pytest
 from lxml import html as lxml_html
 
-from tests.conftest import require_tool
 from tests.factories import make_article, make_author, make_image, make_section, make_tag
+from tests.helpers import require_tool
 
 pytestmark = pytest.mark.django_db
 

@@ -8,6 +8,7 @@ time of the next scheduled story (which the page cache keeps, so only a cold cac
 import pytest
 from django.core.cache import caches
 
+from articles import popular
 from articles.models import Author
 from tests.factories import make_article, make_author, make_image, make_section, make_tag
 
@@ -18,9 +19,9 @@ SHARED = 2  # the navigation, the next scheduled story's time
 BUDGET = {
     # The top story, the latest stories.
     "home": SHARED + 2,
-    # The story; its bylines with authors and photos; its tags; its correction notes;
-    # Popular (the ids read lately, the fallback's ids, the stories by id); Latest.
-    "article": SHARED + 8,
+    # The story with its bylines, authors, photos, tags and notes; Popular (the ranking
+    # kept); Latest.
+    "article": SHARED + 3,
     # The owner, one page of its stories (one row more than shown, no count).
     "section": SHARED + 2,
     "author": SHARED + 2,
@@ -66,6 +67,8 @@ def build(n: int):
     article = make_article(
         headline="Harbour opening", section=section, lead_image=image, authors=authors, tags=tags
     )
+    article.notes.create(text="An earlier version misspelt the harbour's name.")
+    popular.rank(7)  # ranked every few minutes, by whichever request finds it due
     return article, section, authors[-1], tags[-1]
 
 
@@ -116,6 +119,21 @@ def test_the_pages_do_show_everything_counted(client, n):
     assert client.get("/search/?q=harbour").text.count("Harbour") >= min(n + 1, 20)
 
 
+@pytest.mark.parametrize("n", [1, 20])
+def test_with_every_cache_off_the_article_page_makes_five_queries(
+    client, settings, django_assert_num_queries, n
+):
+    """What every reader gets while the cache is down: the navigation, the next scheduled
+    story's time, the story with all it shows, Popular, Latest."""
+    article, *_ = build(n)
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    with django_assert_num_queries(5):
+        response = client.get(article.get_absolute_url())
+    assert response["X-Page-Cache"] == "off"
+    assert response.text.count('rel="author"') == n
+    assert "misspelt" in response.text
+
+
 def test_a_fresh_render_reads_what_did_not_change_from_the_cache(client, django_assert_num_queries):
     """A new story renews every article page ("Latest Stories"); rendering one again then
     reads the story, the navigation and Popular from the cache: only Latest is read anew,
@@ -129,10 +147,14 @@ def test_a_fresh_render_reads_what_did_not_change_from_the_cache(client, django_
     assert "Another harbour story" in response.text
 
 
-def test_a_cached_page_costs_no_query(client, django_assert_num_queries):
+def test_a_cached_page_costs_no_query(client, settings, django_assert_num_queries):
     article, *_ = build(3)
     url = article.get_absolute_url()
     assert client.get(url)["X-Page-Cache"] == "miss"
+    with django_assert_num_queries(0):
+        response = client.get(url)
+    assert response["X-Page-Cache"] == "hit-local"  # this process's copy, checked by the clock
+    settings.PAGE_CACHE_LOCAL_ENTRIES = 0
     with django_assert_num_queries(0):
         response = client.get(url)
     assert response["X-Page-Cache"] == "hit"

@@ -108,8 +108,8 @@ def test_a_new_story_taking_an_old_address_wins(desk):
 
     response = Client().get(url("summit"))
     assert response.status_code == 200
-    assert response.context["story"]["pk"] == new.pk
-    assert Client().get(url("summit-2025")).context["story"]["pk"] == old.pk
+    assert response.context["article"].pk == new.pk
+    assert Client().get(url("summit-2025")).context["article"].pk == old.pk
     assert not SlugRedirect.objects.filter(old_slug="summit").exists()
 
 
@@ -126,7 +126,7 @@ def test_a_draft_taking_an_old_address_does_not_break_it_before_it_is_published(
     # ...until the new story is published there.
     date, time = local_split(timezone.now() - dt.timedelta(minutes=1))
     save_form(desk, new, status="published", published_at_0=date, published_at_1=time)
-    assert Client().get(url("forum")).context["story"]["pk"] == new.pk
+    assert Client().get(url("forum")).context["article"].pk == new.pk
 
 
 def test_old_address_of_a_story_taken_down_is_gone(desk):

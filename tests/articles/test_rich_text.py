@@ -24,6 +24,7 @@ from articles.models import Article
 from articles.rich_text import BODY_EXTENSIONS, clean_body, normalise_pasted_html
 from articles.sanitize import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, clean_html
 from tests.articles.test_admin import ADD_ARTICLE, article_post, errors_in
+from tests.helpers import log_in
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = Path(__file__).parent / "paste_samples"
@@ -559,12 +560,6 @@ def test_word_paste_posted_through_the_admin_is_stored_clean(admin_client):
 # In the browser: the real editor, a real paste event, the form saved
 
 
-def log_in(page: Page, client, user, live_server) -> None:
-    client.force_login(user)
-    cookie = client.cookies["sessionid"]
-    page.context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
-
-
 def open_editor(page: Page, live_server):
     page.goto(live_server.url + ADD_ARTICLE)
     editor = page.locator(".ProseMirror[contenteditable=true]")
@@ -574,8 +569,8 @@ def open_editor(page: Page, live_server):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_editor_menu_is_the_toolset(page: Page, live_server, client, admin_user):
-    log_in(page, client, admin_user, live_server)
+def test_editor_menu_is_the_toolset(page: Page, live_server, admin_user):
+    log_in(page, live_server.url, admin_user.username, "password")
     editor = open_editor(page, live_server)
 
     buttons = page.locator(".prose-menubar button").evaluate_all(
@@ -605,7 +600,7 @@ def test_editor_menu_is_the_toolset(page: Page, live_server, client, admin_user)
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_paste_into_the_editor_and_save(page: Page, live_server, client, admin_user, name):
-    log_in(page, client, admin_user, live_server)
+    log_in(page, live_server.url, admin_user.username, "password")
     editor = open_editor(page, live_server)
     editor.click()
     page.evaluate(

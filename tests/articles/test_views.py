@@ -6,7 +6,7 @@ import pytest
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from articles.models import Article, Author
+from articles.models import Article
 from tests.factories import (
     make_article,
     make_author,
@@ -16,41 +16,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def story():
-    """A story with every part of the page's anatomy filled in."""
-    section = make_section(name="All Israel", slug="all-israel")
-    staff = make_author(
-        name="All Israel News Staff",
-        slug="all-israel-news-staff",
-        kind=Author.Kind.ORGANISATION,
-        bio="A team of journalists in Israel reporting on the news.",
-    )
-    reporter = make_author(name="Dana Levi", slug="dana-levi", bio="Dana covers science.")
-    published = timezone.now() - dt.timedelta(hours=5)
-    return make_article(
-        headline="Desalination plant doubles its output",
-        slug="desalination-plant-doubles",
-        dek="The expansion supplies a fifth of the country's drinking water.",
-        body=(
-            "<p>The plant opened a second hall on Monday.</p>"
-            "<h2>What changes</h2><p>Officials said the <q>water is cheaper</q>.</p>"
-            "<blockquote><p>We planned this for ten years.</p></blockquote>"
-            "<ul><li>More water</li></ul>"
-        ),
-        section=section,
-        lead_image=make_image(
-            alt_text="Pipes at the desalination plant",
-            caption="The new hall, November 2026.",
-            credit="Photo: Shutterstock",
-        ),
-        authors=[staff, reporter],
-        tags=[make_tag(name="Water", slug="water"), make_tag(name="Energy", slug="energy")],
-        published_at=published,
-        updated_at=published + dt.timedelta(hours=2),
-    )
 
 
 def json_ld(html: str) -> dict:

@@ -95,10 +95,19 @@ def server(tmp_path_factory):
             process.wait(timeout=5)
 
 
-def log_lines(read) -> list[dict]:
-    """Every line of stdout, each of which must be one JSON object."""
-    time.sleep(0.3)  # the access line is written after the response
-    return [json.loads(line) for line in read().splitlines()]
+def log_lines(read, *wanted) -> list[dict]:
+    """Every line of stdout, each of which must be one JSON object, once an access line for
+    each of ``wanted`` (a predicate on a line) is there; each is written just after its
+    response, by whichever worker answered it (bounded)."""
+    deadline = time.monotonic() + 10
+    while True:
+        lines = [json.loads(line) for line in read().splitlines()]
+        access = [line for line in lines if line["logger"] == "gunicorn.access"]
+        if all(any(match(line) for line in access) for match in wanted):
+            return lines
+        if time.monotonic() > deadline:
+            pytest.fail(f"not every access line came:\n{read()}")
+        time.sleep(0.02)
 
 
 def test_probes_answer_over_plain_http_with_any_host(server):
@@ -136,7 +145,9 @@ def test_one_json_line_per_request_with_its_time(server):
     get(port, "/healthz?probe=1", probe_headers)
     get(port, '/no"such\\page/%0Aline', {"Host": "news.example.com"})
 
-    lines = log_lines(read)
+    lines = log_lines(
+        read, lambda line: line["query"] == "probe=1", lambda line: line["path"].startswith("/no")
+    )
     access = [line for line in lines if line["logger"] == "gunicorn.access"]
     (probe,) = [line for line in access if line["query"] == "probe=1"]
     assert probe["method"] == "GET"

@@ -1,0 +1,122 @@
+"""What an article page shows of its story, read in one query.
+
+The story comes with its section and lead image, and its bylines (authors and their photos),
+tags and correction notes come in the same row as JSON arrays the database builds
+(``jsonb_agg`` on PostgreSQL, ``json_group_array`` on SQLite), instead of one query each: the
+article page is what every reader gets while the cache is down, so its queries are few and
+none grows with the story's authors, tags or notes.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Aggregate, JSONField, OuterRef, Subquery
+from django.db.models.functions import JSONObject
+from django.utils.dateparse import parse_datetime
+
+from .models import Article, ArticleAuthor, Author, Image, Note, Tag
+
+
+class JSONRows(Aggregate):
+    """The rows of a group as one JSON array."""
+
+    function = "JSONB_AGG"
+    output_field = JSONField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, function="JSON_GROUP_ARRAY", **extra)
+
+
+def _rows(queryset, **fields) -> Subquery:
+    """The rows of ``queryset`` (related to the outer story) as a JSON array of objects."""
+    grouped = queryset.filter(article=OuterRef("pk")).order_by().values("article")
+    return Subquery(
+        grouped.annotate(rows=JSONRows(JSONObject(**fields))).values("rows"),
+        output_field=JSONField(),
+    )
+
+
+def _aware(value: str) -> dt.datetime:
+    moment = parse_datetime(value)
+    # SQLite writes UTC without an offset; PostgreSQL writes the offset.
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+@dataclass
+class StoryPage:
+    article: Article
+    authors: list[Author]
+    tags: list[Tag]
+    notes: list[Note]
+
+    def __str__(self) -> str:  # what a part's key holds of it
+        return f"story:{self.article.pk}"
+
+    @classmethod
+    def of(cls, article: Article) -> "StoryPage":
+        """From a story read with its relations prefetched (``views.story_queryset``)."""
+        return cls(article, article.byline, list(article.tags.all()), list(article.notes.all()))
+
+
+def read(queryset, slug: str) -> StoryPage | None:
+    """The story at ``slug`` in ``queryset`` (``Article.objects.published()``), in one query."""
+    article = (
+        queryset.filter(slug=slug)
+        .select_related("section", "lead_image")
+        .annotate(
+            byline_rows=_rows(
+                ArticleAuthor.objects,
+                position="position",
+                entry="id",
+                id="author_id",
+                name="author__name",
+                slug="author__slug",
+                kind="author__kind",
+                bio="author__bio",
+                photo_id="author__photo_id",
+                photo_file="author__photo__file",
+                photo_width="author__photo__width",
+                photo_height="author__photo__height",
+            ),
+            tag_rows=_rows(
+                Article.tags.through.objects, id="tag_id", name="tag__name", slug="tag__slug"
+            ),
+            note_rows=_rows(
+                Note.objects, id="id", kind="kind", text="text", created_at="created_at"
+            ),
+        )
+        .first()
+    )
+    if article is None:
+        return None
+    db = queryset.db
+    authors = []
+    for row in sorted(article.byline_rows or (), key=lambda r: (r["position"], r["entry"])):
+        author = Author.from_db(
+            db,
+            ["id", "name", "slug", "kind", "bio", "photo_id"],
+            [row["id"], row["name"], row["slug"], row["kind"], row["bio"], row["photo_id"]],
+        )
+        if row["photo_id"] is not None:
+            author.photo = Image.from_db(
+                db,
+                ["id", "file", "width", "height"],
+                [row["photo_id"], row["photo_file"], row["photo_width"], row["photo_height"]],
+            )
+        authors.append(author)
+    tags = [
+        Tag.from_db(db, ["id", "name", "slug"], [row["id"], row["name"], row["slug"]])
+        for row in sorted(article.tag_rows or (), key=lambda r: r["name"])
+    ]
+    notes = sorted(
+        (
+            Note.from_db(
+                db,
+                ["id", "article_id", "kind", "text", "created_at"],
+                [row["id"], article.pk, row["kind"], row["text"], _aware(row["created_at"])],
+            )
+            for row in article.note_rows or ()
+        ),
+        key=lambda note: (note.created_at, note.pk),
+    )
+    return StoryPage(article, authors, tags, notes)

@@ -1,0 +1,164 @@
+"""Helpers the tests share (fixtures that use them are in ``tests/conftest.py``)."""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+PASSWORD = "a-long-test-password"
+CHROMIUM = "/usr/bin/chromium"  # Debian's; a test never downloads a browser of its own
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def require(ok: bool, message: str) -> None:
+    """Skip a test whose tool or service is missing; with REQUIRE_TOOLS=1 (as in CI) fail."""
+    if ok:
+        return
+    if os.environ.get("REQUIRE_TOOLS") == "1":
+        pytest.fail(f"REQUIRE_TOOLS=1 but {message}")
+    pytest.skip(message)
+
+
+def require_tool(path, install: str) -> None:
+    require(os.path.exists(path), f"{path} is missing ({install})")
+
+
+def media_files(folder: str = "") -> set[str]:
+    """Every file under MEDIA_ROOT (or its ``folder``), as names relative to it."""
+    root = Path(settings.MEDIA_ROOT)
+    return {str(p.relative_to(root)) for p in (root / folder).rglob("*") if p.is_file()}
+
+
+def log_in(page, base: str, username: str, password: str = PASSWORD) -> None:
+    """Log ``page`` into the admin at ``base`` through its login form."""
+    page.goto(f"{base}/admin/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(lambda url: "/admin/login/" not in url)
+
+
+class RedisServer:
+    """A throwaway redis-server on a free loopback port, to stop, hang and start again at
+    will (never the shared one on 6379). Stopped by its PID."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.port = free_port()
+        self.pidfile = folder / f"redis-{self.port}.pid"
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    @property
+    def pid(self) -> int:
+        return int(self.pidfile.read_text())
+
+    def start(self) -> None:
+        subprocess.run(
+            [
+                "redis-server",
+                "--daemonize",
+                "yes",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.folder),
+                "--pidfile",
+                str(self.pidfile),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=10,
+        )
+        self.wait(up=True)
+
+    def wait(self, *, up: bool) -> None:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as s:
+                    s.sendall(b"PING\r\n")
+                    if s.recv(16).startswith(b"+PONG") and up:
+                        return
+            except OSError:
+                if not up:
+                    return
+            time.sleep(0.02)
+        raise RuntimeError(f"redis-server on port {self.port} did not {'start' if up else 'stop'}")
+
+    def stop(self) -> None:
+        """Stop it (its data go with it: it keeps nothing on disk)."""
+        pid = self.pid
+        self.wake()
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.02)
+        self.wait(up=False)
+
+    def hang(self) -> None:
+        """Connections stay open and nothing answers."""
+        os.kill(self.pid, signal.SIGSTOP)
+
+    def wake(self) -> None:
+        os.kill(self.pid, signal.SIGCONT)
+
+
+def redis_server_available() -> bool:
+    return shutil.which("redis-server") is not None
+
+
+def redis_cache(url: str, **options) -> dict:
+    """A CACHES entry for newsroom.cache.RedisCache with a key prefix of its own."""
+    return {
+        "BACKEND": "newsroom.cache.RedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": f"test-{uuid.uuid4().hex[:12]}",
+        # Generous: the machine running the tests may be busy (fault tests set their own).
+        "OPTIONS": {"timeout": 1.0, "retry_after": 0.5, **options},
+    }
+
+
+def wait_until_available(cache, seconds: float = 10) -> None:
+    """Until newsroom.cache.RedisCache's breaker has closed again (bounded)."""
+    if not hasattr(cache, "guarded"):
+        return
+    deadline = time.monotonic() + seconds
+    while not (cache.guarded(cache.client.ping, False) and cache.available):
+        if time.monotonic() > deadline:
+            raise RuntimeError("the cache did not come back")
+        time.sleep(0.05)

@@ -3,6 +3,7 @@ from django.utils.functional import SimpleLazyObject
 
 from newsroom.page_cache import depends_on, remember
 
+from . import banners
 from .models import Section
 
 
@@ -17,9 +18,12 @@ def sections() -> list[Section]:
 
 
 def site(request):
-    """Site name and the section navigation, on every page (read only when shown)."""
+    """Site name, the section navigation and the breaking-news banner, on every page (each
+    read only when shown)."""
     return {
         "site_name": settings.SITE_NAME,
         "site_tagline": settings.SITE_TAGLINE,
         "nav_sections": SimpleLazyObject(sections),
+        # Read only when shown (``banners.current`` returns None for no banner).
+        "breaking_banner": SimpleLazyObject(lambda: banners.current() or ""),
     }

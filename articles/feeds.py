@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse, reverse_lazy
 from django.utils import feedgenerator
 
+from . import corrections
 from .models import Article, ArticleAuthor, Author, Section
 
 logger = logging.getLogger(__name__)
@@ -204,3 +205,59 @@ class AuthorAtomFeed(AuthorFeed):
 
     def subtitle(self, obj):
         return self.description(obj)
+
+
+class CorrectionsFeed(Feed):
+    """The public corrections record (``/corrections/``): every correction and update note of
+    a public story, newest first, each linking to its story."""
+
+    feed_type = NewsroomRssFeed
+    link = reverse_lazy("articles:corrections")
+    feed_url_name = "articles:corrections-feed"
+    description_template = None
+    language = settings.SITE_LANGUAGE
+
+    def title(self):
+        return f"{settings.SITE_NAME}: corrections and updates"
+
+    def description(self):
+        return f"Every correction and update note {settings.SITE_NAME} adds to its stories."
+
+    def feed_url(self):
+        return reverse(self.feed_url_name)
+
+    def items(self):
+        return list(corrections.public_notes()[: settings.LIST_PAGE_SIZE])
+
+    def item_title(self, item):
+        return f"{item.get_kind_display()}: {item.article.headline}"
+
+    def item_description(self, item):
+        return item.text
+
+    def item_link(self, item):
+        return f"{item.article.get_absolute_url()}#note-{item.pk}"
+
+    def item_guid(self, item):
+        return f"{reverse('articles:corrections')}#note-{item.pk}"
+
+    def item_guid_is_permalink(self, item):
+        return False
+
+    def item_pubdate(self, item):
+        return item.created_at
+
+    def item_updateddate(self, item):
+        return item.created_at
+
+    def item_categories(self, item):
+        return [item.get_kind_display()]
+
+
+class CorrectionsAtomFeed(CorrectionsFeed):
+    feed_type = NewsroomAtomFeed
+    author_name = settings.SITE_NAME
+    feed_url_name = "articles:corrections-feed-atom"
+
+    def subtitle(self):
+        return self.description()

@@ -10,7 +10,9 @@ What it cannot know is which *lists* a write changes; the receivers here say so:
   feeds, "Latest Stories"), ``list:section:<id>``, ``list:author:<id>``, ``list:tag:<id>``;
 - any change to a public story bumps ``list:all`` (the sitemaps, which show every story) and
   ``search`` (results);
-- a new byline, tag or correction note bumps its story; a section change bumps ``nav``.
+- a new byline, tag or correction note bumps its story; a section change bumps ``nav``;
+- a note, or a story with notes going public or not, bumps ``list:corrections`` (the public
+  corrections record); any banner saved or deleted bumps ``banner`` (every public page).
 
 Those list tags are recorded where the lists are read (``ArticleQuerySet.newest()`` and its
 siblings, ``search.search()``, ``popular.popular()``, the sitemaps), so a correction to a
@@ -28,7 +30,7 @@ from django.utils import timezone
 
 from newsroom import page_cache
 
-from .models import Article, ArticleAuthor, Author, Image, Note, Section, Tag
+from .models import Article, ArticleAuthor, Author, Banner, Image, Note, Section, Tag
 
 
 def connect() -> None:
@@ -74,6 +76,8 @@ def article_saved(sender, instance: Article, created, raw=False, **kwargs):
         stored.get(name) != getattr(instance, name)
         for name in ("section_id", "published_at", "featured")
     )
+    if is_public != was_public:  # its notes join or leave the corrections record
+        tags.add("list:corrections")
     if is_public != was_public or (is_public and moved):
         tags |= story_lists(instance)
         if stored.get("section_id"):
@@ -83,7 +87,7 @@ def article_saved(sender, instance: Article, created, raw=False, **kwargs):
 
 @receiver(post_delete, sender=Article, dispatch_uid="page_cache_article_deleted")
 def article_deleted(sender, instance: Article, **kwargs):
-    page_cache.invalidate("list:all", "search", "list:latest")
+    page_cache.invalidate("list:all", "search", "list:latest", "list:corrections")
 
 
 @receiver(post_save, sender=ArticleAuthor, dispatch_uid="page_cache_byline_saved")
@@ -119,7 +123,14 @@ def tags_changed(sender, instance, action, reverse, pk_set, **kwargs):
 @receiver(post_delete, sender=Note, dispatch_uid="page_cache_note_deleted")
 def note_changed(sender, instance: Note, raw=False, **kwargs):
     if not raw:
-        page_cache.invalidate(f"story:{instance.article_id}")
+        page_cache.invalidate(f"story:{instance.article_id}", "list:corrections")
+
+
+@receiver(post_save, sender=Banner, dispatch_uid="page_cache_banner_saved")
+@receiver(post_delete, sender=Banner, dispatch_uid="page_cache_banner_deleted")
+def banner_changed(sender, instance: Banner, raw=False, **kwargs):
+    if not raw:  # every public page shows the banner (articles.banners)
+        page_cache.invalidate("banner")
 
 
 @receiver(post_save, sender=Section, dispatch_uid="page_cache_section_saved")
@@ -188,6 +199,11 @@ def purge_paths(tags) -> set[str]:
         elif tag == "list:latest":
             paths |= {reverse("articles:home"), reverse("articles:feed")}
             paths.add(reverse("articles:feed-atom"))
+        elif tag == "list:corrections":
+            paths |= {
+                reverse(f"articles:{name}")
+                for name in ("corrections", "corrections-feed", "corrections-feed-atom")
+            }
         elif tag == "list:all":
             paths.add(reverse("sitemap"))
             paths |= {

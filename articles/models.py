@@ -18,7 +18,7 @@ from django_prose_editor.fields import ProseEditorField
 
 from newsroom import page_cache
 
-from . import images, rich_text
+from . import embeds, images, rich_text
 from .signals import renditions_wanted
 
 WORDS_PER_MINUTE = 230
@@ -430,6 +430,33 @@ class Article(models.Model):
         help_text="Who is working on the story now.",
     )
     deadline = models.DateTimeField(null=True, blank=True, help_text="When the story is due.")
+    live = models.BooleanField(
+        "live coverage",
+        default=False,
+        help_text="A live story: updates are posted on it, newest first, above the body.",
+    )
+    live_ended_at = models.DateTimeField(
+        "live coverage ended",
+        null=True,
+        blank=True,
+        help_text='Set when the coverage ends: readers see "This live coverage has ended".',
+    )
+    related_pinned = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="+",
+        verbose_name="pinned related stories",
+        help_text="Always shown first among the related stories.",
+    )
+    related_excluded = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="+",
+        verbose_name="excluded related stories",
+        help_text="Never shown among the related stories.",
+    )
     search_vector = SearchVectorField(
         null=True,
         editable=False,
@@ -590,6 +617,11 @@ class Article(models.Model):
             and self.published_at is not None
             and self.published_at <= timezone.now()
         )
+
+    @property
+    def live_open(self) -> bool:
+        """A live story whose coverage goes on (updates may still come)."""
+        return self.live and self.live_ended_at is None
 
     @property
     def summary(self) -> str:
@@ -800,3 +832,190 @@ class PopularStory(models.Model):
 
     def __str__(self):
         return f"{self.position}. {self.article}"
+
+
+# Breaking and live news ---------------------------------------------------------------------
+
+
+def validate_link(value: str) -> None:
+    """A banner's link: a path on this site ("/news/...") or an http(s) address."""
+    if value.startswith("/") and not value.startswith("//"):
+        return
+    if re.match(r"https?://[^\s/]+", value):
+        return
+    raise ValidationError(
+        'The link must be a path on this site (starting with "/") or an address starting '
+        "with https:// or http://."
+    )
+
+
+class Banner(models.Model):
+    """A short line over every public page ("Breaking: ..."), from its start until its end
+    time, when it disappears by itself (``articles.banners``)."""
+
+    class Level(models.TextChoices):
+        BREAKING = "breaking", "Breaking"
+        DEVELOPING = "developing", "Developing"
+        LIVE = "live", "Live"
+
+    text = models.CharField(
+        max_length=160, help_text="One short line, as readers will see it after the level."
+    )
+    link = models.CharField(
+        max_length=500,
+        blank=True,
+        validators=[validate_link],
+        help_text='Where the banner leads: a path such as "/news/my-story/" or a full address.',
+    )
+    level = models.CharField(max_length=20, choices=Level.choices, default=Level.BREAKING)
+    starts_at = models.DateTimeField("shown from", default=timezone.now)
+    ends_at = models.DateTimeField("shown until", help_text="The banner disappears by itself then.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(text=""),
+                name="banner_has_text",
+                violation_error_message="A banner needs its text.",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="banner_ends_after_start",
+                violation_error_message="A banner must end after it starts.",
+            ),
+        ]
+        indexes = [models.Index(fields=["ends_at", "starts_at"], name="banner_shown_idx")]
+
+    def __str__(self):
+        return f"{self.get_level_display()}: {self.text}"
+
+    def clean(self):
+        self.text = self.text.strip()
+        if not self.text:
+            raise ValidationError({"text": "Write the banner's text: it cannot be empty."})
+        if self.ends_at is not None:
+            if self.ends_at <= timezone.now():
+                raise ValidationError(
+                    {"ends_at": "This end time has already passed: choose a time to come."}
+                )
+            if self.starts_at is not None and self.ends_at <= self.starts_at:
+                raise ValidationError({"ends_at": "The end time must come after the start."})
+
+    @property
+    def is_shown(self) -> bool:
+        now = timezone.now()
+        return self.starts_at <= now < self.ends_at
+
+
+class LiveUpdate(models.Model):
+    """One entry of a live story: its own time, author, text (the body's rich text and
+    sanitiser), an optional picture or embed, and its own address (``#update-<pk>``)."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="live_updates")
+    published_at = models.DateTimeField("time", default=timezone.now)
+    author = models.ForeignKey(
+        Author, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    title = models.CharField(
+        max_length=200, blank=True, help_text="Optional; a key event is listed by it."
+    )
+    text = ProseEditorField(
+        blank=True,
+        extensions=rich_text.BODY_EXTENSIONS,
+        sanitize=rich_text.clean_body,
+    )
+    image = models.ForeignKey(
+        Image, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    embed_url = models.URLField(
+        "embed",
+        max_length=500,
+        blank=True,
+        help_text="A post or video address from an allowed site (YouTube, X, Instagram ...).",
+    )
+    pinned = models.BooleanField(default=False, help_text="Kept at the top of the live page.")
+    key_event = models.BooleanField(default=False, help_text="Listed in the summary at the top.")
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    modified_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        indexes = [
+            models.Index(fields=["article", "-published_at", "-id"], name="live_update_page_idx"),
+        ]
+
+    def __str__(self):
+        return self.title or Truncator(strip_tags(self.text)).words(8) or f"Update {self.pk}"
+
+    def save(self, *args, **kwargs):
+        self.text = rich_text.clean_body(self.text)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        article = getattr(self, "article", None) if self.article_id else None
+        if article is not None and not article.live:
+            raise ValidationError(
+                "This story is not live: mark it as live coverage before posting updates."
+            )
+        if article is not None and article.live_ended_at is not None and self._state.adding:
+            raise ValidationError(
+                "This live coverage has ended: reopen it before posting another update."
+            )
+        if self.embed_url:
+            try:
+                embeds.validate_embed_url(self.embed_url)
+            except ValidationError as error:
+                raise ValidationError({"embed_url": error.messages}) from None
+        if not strip_tags(self.text).strip() and not self.image_id and not self.embed_url:
+            raise ValidationError({"text": "Write the update, or give it a picture or an embed."})
+
+    @property
+    def embed(self):
+        return embeds.embed(self.embed_url)
+
+    @property
+    def anchor(self) -> str:
+        return f"update-{self.pk}"
+
+
+class RelatedStory(models.Model):
+    """One place in a story's "Related stories", computed when stories are published or
+    changed (``articles.related``), never per request."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="related_rows")
+    related = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveSmallIntegerField()
+    score = models.FloatField(default=0)
+
+    class Meta:
+        ordering = ["article", "position"]
+        verbose_name_plural = "related stories"
+        constraints = [
+            models.UniqueConstraint(fields=["article", "position"], name="related_place_once"),
+            models.UniqueConstraint(fields=["article", "related"], name="related_story_once"),
+            models.CheckConstraint(
+                condition=~Q(article=F("related")),
+                name="related_not_itself",
+                violation_error_message="A story is not related to itself.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.article} -> {self.related}"

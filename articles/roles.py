@@ -1,7 +1,8 @@
 """The newsroom's two groups and what each may do; migrations call ``sync_groups``.
 
 Writers create and edit their own drafts and submit them for review. Editors edit anything,
-publish, schedule, unpublish and correct (``articles.publish_article``). Superusers can do
+publish, schedule, unpublish and correct (``articles.publish_article``), post live updates and
+set the breaking-news banner (both reach readers at once, so they are publishing). Superusers can do
 everything without a group.
 """
 
@@ -37,7 +38,9 @@ GROUP_PERMISSIONS = {
                 "article",
                 "articleauthor",
                 "author",
+                "banner",
                 "image",
+                "liveupdate",
                 "note",
                 "section",
                 "slugredirect",

@@ -64,7 +64,23 @@ def image_urls(image) -> list[str]:
     return [first, *(url for _, url in reversed(wide) if url != first)]
 
 
-def news_article(request, article, authors, tags) -> SafeString:
+def corrections(request, article, notes) -> list[dict]:
+    """A story's corrections as schema.org ``CorrectionComment``s (update notes are not
+    corrections), each with its time and its place on the page."""
+    absolute = request.build_absolute_uri
+    return [
+        {
+            "@type": "CorrectionComment",
+            "text": note.text,
+            "datePublished": isotime(note.created_at),
+            "url": absolute(f"{article.get_absolute_url()}#note-{note.pk}"),
+        }
+        for note in notes
+        if note.kind == "correction"
+    ]
+
+
+def news_article(request, article, authors, tags, notes=()) -> SafeString:
     absolute = request.build_absolute_uri
     data = {
         "@context": SCHEMA_CONTEXT,
@@ -90,6 +106,8 @@ def news_article(request, article, authors, tags) -> SafeString:
         data["articleSection"] = article.section.name
     if tags:
         data["keywords"] = [tag.name for tag in tags]
+    if found := corrections(request, article, notes):
+        data["correction"] = found
     return to_script(data)
 
 

@@ -3,7 +3,7 @@ from django.views.generic import TemplateView
 
 from newsroom.page_cache import public_page
 
-from . import beacon, feeds, views
+from . import beacon, corrections, feeds, views
 
 app_name = "articles"
 
@@ -29,6 +29,13 @@ urlpatterns = [
         "author/<slug:slug>/feed/atom/",
         public_page(feeds.AuthorAtomFeed()),
         name="author-feed-atom",
+    ),
+    path("corrections/", corrections.corrections, name="corrections"),
+    path("corrections/feed/", public_page(feeds.CorrectionsFeed()), name="corrections-feed"),
+    path(
+        "corrections/feed/atom/",
+        public_page(feeds.CorrectionsAtomFeed()),
+        name="corrections-feed-atom",
     ),
     path(
         "about/", public_page(TemplateView.as_view(template_name="pages/about.html")), name="about"

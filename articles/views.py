@@ -76,7 +76,9 @@ def render_story(
         "notes": story.notes,
         "article_url": request.build_absolute_uri(article.get_absolute_url()),
         "preview": preview,
-        "json_ld": functools.partial(news_article, request, article, story.authors, story.tags),
+        "json_ld": functools.partial(
+            news_article, request, article, story.authors, story.tags, story.notes
+        ),
         "breadcrumbs_json_ld": functools.partial(breadcrumb_list, request, article),
         "popular": functools.partial(side_list, "popular", article.pk),
         "latest": functools.partial(side_list, "latest", article.pk),

@@ -1,5 +1,6 @@
 """Every kind of public page is valid HTML5 by the W3C Nu HTML checker (vnu.jar)."""
 
+import datetime as dt
 import gzip
 import json
 import shutil
@@ -7,8 +8,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
-from articles.models import Author
+from articles.models import Author, Banner
 from tests.factories import make_article, make_author, make_image, make_section, make_tag
 from tests.helpers import require_tool
 
@@ -36,6 +38,13 @@ def test_public_pages_are_valid_html(client, tmp_path):
         body="<p>One</p><h2>Two</h2><blockquote><p>Three</p></blockquote><ul><li>Four</li></ul>",
     )
     make_article(section=section, featured=True, lead_image=make_image())
+    article.notes.create(text="An earlier version gave the wrong date.")
+    # Every page below carries the breaking-news banner.
+    Banner.objects.create(
+        text="Storm closes the coast road",
+        link=article.get_absolute_url(),
+        ends_at=timezone.now() + dt.timedelta(hours=1),
+    )
     pages = {
         "home": "/",
         "article": article.get_absolute_url(),
@@ -46,6 +55,7 @@ def test_public_pages_are_valid_html(client, tmp_path):
         "newsletter": "/newsletter/",
         "about": "/about/",
         "privacy": "/privacy/",
+        "corrections": "/corrections/",
         "not-found": "/news/missing/",
     }
     files = []

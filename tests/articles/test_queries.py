@@ -1,8 +1,9 @@
 """The query budget: every public page, rendered on a cold cache, costs the same number of
 queries whether it shows 1 or 20 authors, tags and stories. (Both databases run this file.)
 
-Every page pays two queries of its own besides its content: the section navigation and the
-time of the next scheduled story (which the page cache keeps, so only a cold cache pays it).
+Every page pays three queries of its own besides its content: the section navigation, the
+breaking-news banner and the time of the next scheduled story (the page cache keeps all three,
+so only a cold cache pays them).
 """
 
 import pytest
@@ -14,7 +15,8 @@ from tests.factories import make_article, make_author, make_image, make_section,
 
 pytestmark = pytest.mark.django_db
 
-SHARED = 2  # the navigation, the next scheduled story's time
+SHARED = 3  # the navigation, the banner, the next scheduled story's time
+NOT_SHOWN = 2  # feeds and sitemaps show neither the navigation nor the banner
 
 BUDGET = {
     # The top story, the latest stories.
@@ -29,20 +31,23 @@ BUDGET = {
     # The page of results (ranked, with snippets), the capped count of matches.
     "search": SHARED + 2,
     # The stories, their bylines with authors, their tags (the owner first for owner feeds);
-    # feeds show no navigation.
-    "feed": SHARED - 1 + 3,
-    "feed-atom": SHARED - 1 + 3,
-    "section-feed": SHARED - 1 + 4,
-    "author-feed": SHARED - 1 + 4,
+    # feeds show no navigation nor banner.
+    "feed": SHARED - NOT_SHOWN + 3,
+    "feed-atom": SHARED - NOT_SHOWN + 3,
+    "section-feed": SHARED - NOT_SHOWN + 4,
+    "author-feed": SHARED - NOT_SHOWN + 4,
     # Per sitemap, a count for its pages and its latest change.
-    "sitemap-index": SHARED - 1 + 8,
+    "sitemap-index": SHARED - NOT_SHOWN + 8,
     # Each sitemap: the count for its pages and the page of entries.
-    "sitemap-articles": SHARED - 1 + 2,
-    "sitemap-sections": SHARED - 1 + 2,
-    "sitemap-authors": SHARED - 1 + 2,
-    "sitemap-news": SHARED - 1 + 2,
+    "sitemap-articles": SHARED - NOT_SHOWN + 2,
+    "sitemap-sections": SHARED - NOT_SHOWN + 2,
+    "sitemap-authors": SHARED - NOT_SHOWN + 2,
+    "sitemap-news": SHARED - NOT_SHOWN + 2,
     "about": SHARED,
     "privacy": SHARED,
+    # The notes of public stories with their stories; the feeds the same, no navigation.
+    "corrections": SHARED + 1,
+    "corrections-feed": SHARED - NOT_SHOWN + 1,
 }
 
 
@@ -91,6 +96,8 @@ def pages(article, section, author, tag) -> dict[str, str]:
         "sitemap-news": "/sitemap-news.xml",
         "about": "/about/",
         "privacy": "/privacy/",
+        "corrections": "/corrections/",
+        "corrections-feed": "/corrections/feed/",
     }
 
 
@@ -120,14 +127,14 @@ def test_the_pages_do_show_everything_counted(client, n):
 
 
 @pytest.mark.parametrize("n", [1, 20])
-def test_with_every_cache_off_the_article_page_makes_five_queries(
+def test_with_every_cache_off_the_article_page_makes_six_queries(
     client, settings, django_assert_num_queries, n
 ):
     """What every reader gets while the cache is down: the navigation, the next scheduled
-    story's time, the story with all it shows, Popular, Latest."""
+    story's time, the banner, the story with all it shows, Popular, Latest."""
     article, *_ = build(n)
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = client.get(article.get_absolute_url())
     assert response["X-Page-Cache"] == "off"
     assert response.text.count('rel="author"') == n

@@ -16,6 +16,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse, reverse_lazy
 from django.utils import feedgenerator
 
+from newsroom import page_cache
+
 from . import corrections
 from .models import Article, ArticleAuthor, Author, Section
 
@@ -261,3 +263,58 @@ class CorrectionsAtomFeed(CorrectionsFeed):
 
     def subtitle(self):
         return self.description()
+
+
+class LiveUpdatesFeed(Feed):
+    """A live story's updates, newest first, each linking to its place on the story."""
+
+    feed_type = NewsroomRssFeed
+    description_template = None
+    language = settings.SITE_LANGUAGE
+
+    def get_object(self, request, slug):
+        return get_object_or_404(Article.objects.published().filter(live=True), slug=slug)
+
+    def title(self, obj):
+        return f"{obj.headline}: live updates"
+
+    def link(self, obj):
+        return obj.get_absolute_url()
+
+    def description(self, obj):
+        return obj.dek or obj.summary
+
+    def feed_url(self, obj):
+        return reverse("articles:live-feed", kwargs={"slug": obj.slug})
+
+    def items(self, obj):
+        page_cache.depends_on(f"live:{obj.pk}")
+        updates = list(
+            obj.live_updates.select_related("author").order_by("-published_at", "-pk")[
+                : settings.LIST_PAGE_SIZE
+            ]
+        )
+        for update in updates:
+            update.article = obj  # their story, without a query each
+        return updates
+
+    def item_title(self, item):
+        return str(item)
+
+    def item_description(self, item):
+        return item.text
+
+    def item_link(self, item):
+        return reverse("articles:live-update", kwargs={"slug": item.article.slug, "pk": item.pk})
+
+    def item_guid_is_permalink(self, item):
+        return True
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return max(item.modified_at, item.published_at)
+
+    def item_extra_kwargs(self, item):
+        return {"author_names": [item.author.name] if item.author else []}

@@ -12,7 +12,8 @@ What it cannot know is which *lists* a write changes; the receivers here say so:
   ``search`` (results);
 - a new byline, tag or correction note bumps its story; a section change bumps ``nav``;
 - a note, or a story with notes going public or not, bumps ``list:corrections`` (the public
-  corrections record); any banner saved or deleted bumps ``banner`` (every public page).
+  corrections record); any banner saved or deleted bumps ``banner`` (every public page);
+  a live update saved or deleted bumps ``live:<story>`` (its pages, poll answer and feed).
 
 Those list tags are recorded where the lists are read (``ArticleQuerySet.newest()`` and its
 siblings, ``search.search()``, ``popular.popular()``, the sitemaps), so a correction to a
@@ -30,7 +31,17 @@ from django.utils import timezone
 
 from newsroom import page_cache
 
-from .models import Article, ArticleAuthor, Author, Banner, Image, Note, Section, Tag
+from .models import (
+    Article,
+    ArticleAuthor,
+    Author,
+    Banner,
+    Image,
+    LiveUpdate,
+    Note,
+    Section,
+    Tag,
+)
 
 
 def connect() -> None:
@@ -126,6 +137,13 @@ def note_changed(sender, instance: Note, raw=False, **kwargs):
         page_cache.invalidate(f"story:{instance.article_id}", "list:corrections")
 
 
+@receiver(post_save, sender=LiveUpdate, dispatch_uid="page_cache_live_update_saved")
+@receiver(post_delete, sender=LiveUpdate, dispatch_uid="page_cache_live_update_deleted")
+def live_update_changed(sender, instance: LiveUpdate, raw=False, **kwargs):
+    if not raw:  # the live story's pages of updates, its poll answer and its feed
+        page_cache.invalidate(f"live:{instance.article_id}")
+
+
 @receiver(post_save, sender=Banner, dispatch_uid="page_cache_banner_saved")
 @receiver(post_delete, sender=Banner, dispatch_uid="page_cache_banner_deleted")
 def banner_changed(sender, instance: Banner, raw=False, **kwargs):
@@ -214,6 +232,13 @@ def purge_paths(tags) -> set[str]:
         "slug", flat=True
     ):
         paths.add(reverse("articles:article", kwargs={"slug": slug}))
+    for slug in Article.objects.filter(pk__in=by_kind.get("live", ())).values_list(
+        "slug", flat=True
+    ):
+        paths |= {
+            reverse(f"articles:{name}", kwargs={"slug": slug})
+            for name in ("article", "live-poll", "live-feed")
+        }
     section_ids = by_kind.get("section", set()) | by_kind.get("list:section", set())
     for slug in Section.objects.filter(pk__in=section_ids).values_list("slug", flat=True):
         paths |= {

@@ -9,7 +9,9 @@ import json
 from django.conf import settings
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
 
 from .templatetags.newsroom import isotime
 
@@ -80,11 +82,36 @@ def corrections(request, article, notes) -> list[dict]:
     ]
 
 
-def news_article(request, article, authors, tags, notes=()) -> SafeString:
+def live_blog_updates(request, article, live) -> list[dict]:
+    """The updates on this page of a live story, as ``BlogPosting``s (newest first), each
+    with its own time, author and address."""
+    absolute = request.build_absolute_uri
+    found = []
+    for update in live.updates:
+        text = strip_tags(update.text).strip()
+        entry = {
+            "@type": "BlogPosting",
+            "headline": update.title or Truncator(text).words(12) or article.headline,
+            "datePublished": isotime(update.published_at),
+            "dateModified": isotime(max(update.modified_at, update.published_at)),
+            "url": absolute(f"{article.get_absolute_url()}update/{update.pk}/"),
+            "articleBody": text,
+        }
+        if update.author is not None:
+            entry["author"] = {"@type": update.author.schema_type, "name": update.author.name}
+        if update.image is not None:
+            entry["image"] = absolute(update.image.fallback_url)
+        found.append(entry)
+    return found
+
+
+def news_article(request, article, authors, tags, notes=(), live=None) -> SafeString:
+    """The story as a ``NewsArticle``; a live story as a ``LiveBlogPosting`` (a NewsArticle's
+    fields, the coverage's start and end, and the updates on the page)."""
     absolute = request.build_absolute_uri
     data = {
         "@context": SCHEMA_CONTEXT,
-        "@type": "NewsArticle",
+        "@type": "NewsArticle" if live is None else "LiveBlogPosting",
         "headline": article.headline,
         "description": article.summary,
         "mainEntityOfPage": {"@type": "WebPage", "@id": absolute(article.get_absolute_url())},
@@ -108,6 +135,14 @@ def news_article(request, article, authors, tags, notes=()) -> SafeString:
         data["keywords"] = [tag.name for tag in tags]
     if found := corrections(request, article, notes):
         data["correction"] = found
+    if live is not None:
+        data["coverageStartTime"] = isotime(article.published_at)
+        if article.live_ended_at:
+            data["coverageEndTime"] = isotime(article.live_ended_at)
+        data["liveBlogUpdate"] = live_blog_updates(request, article, live)
+        if live.latest is not None:
+            newest = max(live.latest.published_at, article.modified)
+            data["dateModified"] = isotime(newest)
     return to_script(data)
 
 

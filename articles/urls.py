@@ -3,13 +3,16 @@ from django.views.generic import TemplateView
 
 from newsroom.page_cache import public_page
 
-from . import beacon, corrections, feeds, views
+from . import beacon, corrections, feeds, live, views
 
 app_name = "articles"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("news/<slug:slug>/", views.article_detail, name="article"),
+    path("news/<slug:slug>/live.json", live.poll, name="live-poll"),
+    path("news/<slug:slug>/update/<int:pk>/", live.update_link, name="live-update"),
+    path("news/<slug:slug>/live/feed/", public_page(feeds.LiveUpdatesFeed()), name="live-feed"),
     path("preview/<str:token>/", views.shared_preview, name="preview"),
     path("section/<slug:slug>/", views.section_detail, name="section"),
     path("author/<slug:slug>/", views.author_detail, name="author"),

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_safe
 
 from newsroom.page_cache import public_page, remember
 
+from . import live as live_updates
 from . import popular, preview_tokens, story_page
 from . import search as site_search
 from .models import Article, ArticleAuthor, Author, Section, SlugRedirect, Tag
@@ -68,6 +69,14 @@ def render_story(
     if any. What the cached parts of the page need is handed over as callables, which only
     run when a part is rendered anew."""
     article = story.article
+    live = None
+    if article.live:
+        live = live_updates.page_for(request, article)
+    elif request.GET.get("page", "1") != "1":
+        raise Http404("This story has one page.")
+    json_ld = functools.partial(
+        news_article, request, article, story.authors, story.tags, story.notes, live
+    )
     context = {
         "story": story,
         "article": article,
@@ -76,9 +85,9 @@ def render_story(
         "notes": story.notes,
         "article_url": request.build_absolute_uri(article.get_absolute_url()),
         "preview": preview,
-        "json_ld": functools.partial(
-            news_article, request, article, story.authors, story.tags, story.notes
-        ),
+        "json_ld": json_ld,
+        "live": live,
+        "live_poll_seconds": settings.LIVE_POLL_SECONDS,
         "breadcrumbs_json_ld": functools.partial(breadcrumb_list, request, article),
         "popular": functools.partial(side_list, "popular", article.pk),
         "latest": functools.partial(side_list, "latest", article.pk),
@@ -102,7 +111,7 @@ def published_story(slug: str) -> story_page.StoryPage | None:
 
 
 @require_safe
-@public_page
+@public_page(reads=("page",))  # a live story's pages of updates
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     story = published_story(slug)
     if story is not None:

@@ -390,6 +390,13 @@ LOGGING = {
 HOME_PAGE_SIZE = 12
 LIST_PAGE_SIZE = 20  # stories per page of a section, author or tag listing (and search)
 SIDEBAR_LIST_SIZE = 5
+LIVE_PAGE_SIZE = 20  # updates per page of a live story, newest first
+RELATED_STORIES = 4  # "Related stories" under each article
+# Readers' pages poll a live story's small JSON every LIVE_POLL_SECONDS; a CDN keeps a live
+# story's page and poll answer at most LIVE_CDN_SECONDS (a CDN purging by Surrogate-Key gets
+# each new update at once; the page cache here always does).
+LIVE_POLL_SECONDS = int(os.environ.get("LIVE_POLL_SECONDS", "15"))
+LIVE_CDN_SECONDS = int(os.environ.get("LIVE_CDN_SECONDS", "10"))
 POPULAR_DAYS = int(os.environ.get("POPULAR_DAYS", "7"))  # "Popular Articles": reads of N days
 POPULAR_CACHE_SECONDS = int(os.environ.get("POPULAR_CACHE_SECONDS", "300"))  # ranking kept for
 PREVIEW_MAX_AGE = 7 * 24 * 3600  # seconds a shared preview link works

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from articles.models import Author, Banner
+from articles.models import Author, Banner, LiveUpdate
 from tests.factories import make_article, make_author, make_image, make_section, make_tag
 from tests.helpers import require_tool
 
@@ -45,6 +45,14 @@ def test_public_pages_are_valid_html(client, tmp_path):
         link=article.get_absolute_url(),
         ends_at=timezone.now() + dt.timedelta(hours=1),
     )
+    live = make_article(section=section, live=True, headline="Storm over the coast")
+    for fields in [
+        {"title": "Schools close", "key_event": True, "image": make_image()},
+        {"embed_url": "https://www.youtube.com/watch?v=abcDEF12345"},
+        {"embed_url": "https://x.com/police/status/1", "pinned": True},
+        {"author": staff},
+    ]:
+        LiveUpdate.objects.create(article=live, text="<p>What happened.</p>", **fields)
     pages = {
         "home": "/",
         "article": article.get_absolute_url(),
@@ -56,6 +64,7 @@ def test_public_pages_are_valid_html(client, tmp_path):
         "about": "/about/",
         "privacy": "/privacy/",
         "corrections": "/corrections/",
+        "live": live.get_absolute_url(),
         "not-found": "/news/missing/",
     }
     files = []

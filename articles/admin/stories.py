@@ -34,7 +34,16 @@ from . import images as image_admin
 from .desk import calendar_view
 from .story_form import SEARCH_SNIPPET_CHARS, SEARCH_TITLE_CHARS, ArticleAdminForm, BylineFormSet
 
-EDITOR_ONLY_FIELDS = ["published_at", "updated_at", "featured", "owner", "assignee", "deadline"]
+EDITOR_ONLY_FIELDS = [
+    "published_at",
+    "updated_at",
+    "featured",
+    "owner",
+    "assignee",
+    "deadline",
+    "live",
+    "live_ended_at",
+]
 
 
 class BylineInline(admin.TabularInline):
@@ -127,7 +136,14 @@ class ArticleAdmin(VersionAdmin):
     search_help_text = "Headline, sub-headline, address or author."
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["headline"]}
-    autocomplete_fields = ["section", "tags", "owner", "assignee"]
+    autocomplete_fields = [
+        "section",
+        "tags",
+        "owner",
+        "assignee",
+        "related_pinned",
+        "related_excluded",
+    ]
     inlines = [BylineInline, NoteInline]
     actions = ["submit_for_review", "publish_now", "unpublish"]
     history_latest_first = True
@@ -150,6 +166,17 @@ class ArticleAdmin(VersionAdmin):
             {
                 "fields": ["section", "featured", "owner", "assignee", "deadline"],
                 "classes": ["desk-side"],
+            },
+        ),
+        (
+            "Live coverage",
+            {"fields": ["live", "live_ended_at"], "classes": ["desk-side"]},
+        ),
+        (
+            "Related stories",
+            {
+                "fields": ["related_pinned", "related_excluded"],
+                "classes": ["desk-side", "collapse"],
             },
         ),
         (

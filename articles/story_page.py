@@ -1,20 +1,21 @@
 """What an article page shows of its story, read in one query.
 
 The story comes with its section and lead image, and its bylines (authors and their photos),
-tags and correction notes come in the same row as JSON arrays the database builds
+tags, correction notes and related stories come in the same row as JSON arrays the database builds
 (``jsonb_agg`` on PostgreSQL, ``json_group_array`` on SQLite), instead of one query each: the
 article page is what every reader gets while the cache is down, so its queries are few and
 none grows with the story's authors, tags or notes.
 """
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Aggregate, JSONField, OuterRef, Subquery
 from django.db.models.functions import JSONObject
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from .models import Article, ArticleAuthor, Author, Image, Note, Tag
+from .models import Article, ArticleAuthor, Author, Image, Note, RelatedStory, Section, Tag
 
 
 class JSONRows(Aggregate):
@@ -48,6 +49,7 @@ class StoryPage:
     authors: list[Author]
     tags: list[Tag]
     notes: list[Note]
+    related: list[Article] = field(default_factory=list)
 
     def __str__(self) -> str:  # what a part's key holds of it
         return f"story:{self.article.pk}"
@@ -55,7 +57,16 @@ class StoryPage:
     @classmethod
     def of(cls, article: Article) -> "StoryPage":
         """From a story read with its relations prefetched (``views.story_queryset``)."""
-        return cls(article, article.byline, list(article.tags.all()), list(article.notes.all()))
+        related = [
+            row.related
+            for row in RelatedStory.objects.filter(
+                article=article,
+                related__status=Article.Status.PUBLISHED,
+                related__published_at__lte=timezone.now(),
+            ).select_related("related__section")
+        ]
+        notes = list(article.notes.all())
+        return cls(article, article.byline, list(article.tags.all()), notes, related)
 
 
 def read(queryset, slug: str) -> StoryPage | None:
@@ -83,6 +94,21 @@ def read(queryset, slug: str) -> StoryPage | None:
             ),
             note_rows=_rows(
                 Note.objects, id="id", kind="kind", text="text", created_at="created_at"
+            ),
+            # "Related stories", chosen beforehand (articles.related); those still public.
+            related_json=_rows(
+                RelatedStory.objects.filter(
+                    related__status=Article.Status.PUBLISHED,
+                    related__published_at__lte=timezone.now(),
+                ),
+                position="position",
+                id="related_id",
+                headline="related__headline",
+                slug="related__slug",
+                published_at="related__published_at",
+                section_id="related__section_id",
+                section_name="related__section__name",
+                section_slug="related__section__slug",
             ),
         )
         .first()
@@ -119,4 +145,25 @@ def read(queryset, slug: str) -> StoryPage | None:
         ),
         key=lambda note: (note.created_at, note.pk),
     )
-    return StoryPage(article, authors, tags, notes)
+    related = []
+    for row in sorted(article.related_json or (), key=lambda r: r["position"]):
+        story = Article.from_db(
+            db,
+            # In the model's field order, as from_db takes them.
+            ["id", "headline", "slug", "section_id", "published_at"],
+            [
+                row["id"],
+                row["headline"],
+                row["slug"],
+                row["section_id"],
+                _aware(row["published_at"]),
+            ],
+        )
+        if row["section_id"] is not None:
+            story.section = Section.from_db(
+                db,
+                ["id", "name", "slug"],
+                [row["section_id"], row["section_name"], row["section_slug"]],
+            )
+        related.append(story)
+    return StoryPage(article, authors, tags, notes, related)

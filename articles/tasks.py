@@ -1,16 +1,20 @@
-"""Background work for the image library, through Django's Tasks framework (at once, in
-process, locally and in tests; queued in the database in production, for `manage.py db_worker`).
+"""Background work (image renditions, mentions, related stories), through Django's Tasks
+framework (at once, in process, locally and in tests; queued in the database in production,
+for `manage.py db_worker`).
 """
 
 import logging
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_save
 from django.dispatch import receiver
 from django.tasks import TaskResultStatus, task
 from django.urls import reverse
 
-from .models import Image, StaffNote
+from . import related
+from .models import Article, Image, StaffNote
 from .signals import renditions_wanted
 
 logger = logging.getLogger(__name__)
@@ -64,3 +68,39 @@ def enqueue_renditions(sender, instance: Image, **kwargs) -> None:
     if result.status == TaskResultStatus.SUCCESSFUL:
         # The immediate backend has made them already: show them on this instance too.
         instance.refresh_from_db(fields=["renditions", "file_bytes"])
+
+
+@task()
+def compute_related(article_id: int) -> list[int]:
+    """A story's "Related stories" (and its neighbours'), after it was published or changed."""
+    article = Article.objects.filter(pk=article_id).first()
+    return related.compute(article) if article is not None else []
+
+
+def _queue_related(article: Article) -> None:
+    """Once per story and transaction, when it commits: the story's text, tags and pins are
+    all saved by then (the admin saves tags after the story)."""
+    if article.pk is None or article.__dict__.get("related_queued"):
+        return
+    article.__dict__["related_queued"] = True
+
+    def run():
+        article.__dict__.pop("related_queued", None)
+        compute_related.enqueue(article.pk)
+
+    transaction.on_commit(run)
+
+
+@receiver(post_save, sender=Article, dispatch_uid="related_article_saved")
+def related_article_saved(sender, instance: Article, raw=False, **kwargs):
+    was_public = instance.stored.get("status") == Article.Status.PUBLISHED
+    if not raw and (instance.is_public or was_public or instance.is_scheduled):
+        _queue_related(instance)
+
+
+@receiver(m2m_changed, sender=Article.tags.through, dispatch_uid="related_tags_changed")
+@receiver(m2m_changed, sender=Article.related_pinned.through, dispatch_uid="related_pins")
+@receiver(m2m_changed, sender=Article.related_excluded.through, dispatch_uid="related_excl")
+def related_choice_changed(sender, instance, action, reverse, **kwargs):
+    if action in ("post_add", "post_remove", "post_clear") and not reverse:
+        _queue_related(instance)

@@ -307,7 +307,7 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
     # Videos in live updates play in these sites' privacy-enhanced players (articles/embeds.py).
-    "frame-src": ["https://www.youtube-nocookie.com", "https://player.vimeo.com"],
+    "frame-src": [CSP.SELF, "https://www.youtube-nocookie.com", "https://player.vimeo.com"],
 }
 
 # How many proxies (load balancer, CDN) in front of the app append to X-Forwarded-For; the

@@ -181,3 +181,23 @@ def test_the_live_page_passes_axe(browser: Browser, live_server, width):
     expect(page.get_by_text("This live coverage has ended")).to_be_visible()
     assert accessibility_violations(page) == []
     shoot(page, f"live-ended-{width}")
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_the_live_desk_and_the_banner_form_pass_axe(browser: Browser, live_server, editor, width):
+    require_tool(AXE, "npm ci, as make test does")
+    story = make_article(headline="Storm over the coast", slug="storm-live", live=True)
+    LiveUpdate.objects.create(article=story, title="Roads close", text="<p>Police said so.</p>")
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    log_in_as(page, live_server.url, "eddie")
+    page.goto(f"{live_server.url}/admin/articles/liveupdate/desk/{story.pk}/")
+    expect(page.get_by_role("heading", name="Post an update")).to_be_visible()
+    page.get_by_role("button", name="Post update").click()  # nothing typed
+    expect(page.locator(".errorlist")).to_contain_text("Write the update")
+    assert LiveUpdate.objects.count() == 1
+    assert accessibility_violations(page) == []
+    shoot(page, f"admin-live-desk-{width}")
+    page.goto(f"{live_server.url}/admin/articles/banner/add/")
+    expect(page.get_by_label("Text")).to_be_visible()
+    assert accessibility_violations(page) == []
+    shoot(page, f"admin-banner-{width}")

@@ -21,14 +21,14 @@ class QuickUpdateForm(forms.ModelForm):
     line between paragraphs) or HTML, cleaned like a story's body."""
 
     text = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 5}),
+        widget=forms.Textarea(attrs={"rows": 5, "autofocus": True}),
         required=False,
         help_text="A blank line starts a new paragraph.",
     )
 
     class Meta:
         model = LiveUpdate
-        fields = ["title", "text", "author", "embed_url", "key_event", "pinned"]
+        fields = ["text", "title", "author", "embed_url", "key_event", "pinned"]
 
     def clean_text(self):
         return live.text_to_html(self.cleaned_data["text"])

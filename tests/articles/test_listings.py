@@ -14,8 +14,8 @@ pytestmark = pytest.mark.django_db
 BASE = "http://testserver"
 KINDS = ["section", "author", "tag"]
 # The owner, the page of stories (one more row than shown: no count), the section
-# navigation, the next scheduled story's time (the page cache's).
-LISTING_QUERIES = 4
+# navigation, the breaking-news banner, the next scheduled story's time (the page cache's).
+LISTING_QUERIES = 5
 
 
 def make_owner(kind: str):

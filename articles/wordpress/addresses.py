@@ -18,25 +18,32 @@ def path_of(url: str) -> str:
     return path if path.startswith("/") else f"/{path}"
 
 
-def point(path: str, **target) -> None:
-    """Make ``path`` answer with ``target`` (article=, section=, tag= or author=)."""
-    if not path or path == "/" or len(path) > MAX_LENGTH:
-        return
-    values = {"article": None, "section": None, "tag": None, "author": None, **target}
-    OldAddress.objects.update_or_create(path=path, defaults=values)
+TARGETS = ["article", "section", "tag", "author"]
+
+
+def point(*paths: str, **target) -> None:
+    """Make each of ``paths`` answer with ``target`` (article=, section=, tag= or author=),
+    in one statement."""
+    values = dict.fromkeys(TARGETS) | target
+    rows = {
+        path: OldAddress(path=path, **values)
+        for path in paths
+        if path and path != "/" and len(path) <= MAX_LENGTH
+    }
+    if rows:
+        OldAddress.objects.bulk_create(
+            rows.values(), update_conflicts=True, unique_fields=["path"], update_fields=TARGETS
+        )
 
 
 def for_story(article, *, link: str, slug: str, old_slugs: list[str], wp_id: int, prefix: str):
     """The permalink, the old slugs' permalinks and ``/?p=ID`` of a story."""
     path = path_of(link)
-    own = article.get_absolute_url()
-    if path and path != own:
-        point(path, article=article)
+    paths = [path, f"{prefix}/?p={wp_id}"]
     segments = path.split("/") if path else []
     if slug and slug in segments:
         at = len(segments) - 1 - segments[::-1].index(slug)
         for old in old_slugs:
-            old_path = "/".join([*segments[:at], old, *segments[at + 1 :]])
-            if old_path != own:
-                point(old_path, article=article)
-    point(f"{prefix}/?p={wp_id}", article=article)
+            paths.append("/".join([*segments[:at], old, *segments[at + 1 :]]))
+    own = article.get_absolute_url()
+    point(*(p for p in paths if p != own), article=article)

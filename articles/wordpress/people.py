@@ -59,15 +59,22 @@ class People:
         self.bios: dict[str, str] = {}  # login -> biography (guest authors)
         self.categories: dict[str, Term] = {}
         self.tags: dict[str, Term] = {}
-        self._authors: dict[str, int] = {}
-        self._sections: dict[str, int | None] = {}
-        self._tags: dict[tuple[str, str], int] = {}
+        # The rows made once per run (a few hundred at most, whatever the export's length).
+        self._authors: dict[str, Author] = {}
+        self._sections: dict[str, Section | None] = {}
+        self._tags: dict[tuple[str, str], Tag | None] = {}
+
+    def forget(self) -> None:
+        """Drop the rows remembered: a story's transaction rolled back may have made them."""
+        self._authors.clear()
+        self._sections.clear()
+        self._tags.clear()
 
     # Authors ---------------------------------------------------------------------------------
 
     def author(self, login: str) -> Author:
         if login in self._authors:
-            return Author.objects.get(pk=self._authors[login])
+            return self._authors[login]
         person = self.persons.get(login) or Person(login=login)
         rule = self.mapping.authors.get(login)
         full = f"{person.first_name} {person.last_name}".strip()
@@ -83,13 +90,12 @@ class People:
         elif bio and not author.bio:
             author.bio = bio
             author.save(update_fields=["bio"])
-        self._authors[login] = author.pk
+        self._authors[login] = author
         base = f"{self.prefix}/{self.mapping.author_base}"
-        for nicename in {slugify(login), login.lower()}:
-            if nicename:
-                addresses.point(f"{base}/{nicename}/", author=author)
+        paths = [f"{base}/{nicename}/" for nicename in {slugify(login), login.lower()} if nicename]
         if person.author_id:
-            addresses.point(f"{self.prefix}/?author={person.author_id}", author=author)
+            paths.append(f"{self.prefix}/?author={person.author_id}")
+        addresses.point(*paths, author=author)
         return author
 
     # Sections and tags ---------------------------------------------------------------------
@@ -111,14 +117,12 @@ class People:
             paths.add(f"{base}/{'/'.join(term.slug for term in chain)}/")
             if chain[-1].term_id:
                 paths.add(f"{self.prefix}/?cat={chain[-1].term_id}")
-        for path in paths:
-            addresses.point(path, **target)
+        addresses.point(*sorted(paths), **target)
 
     def section(self, slug: str, name: str = "") -> Section | None:
         """The section a story in this category goes to (None for none)."""
         if slug in self._sections:
-            pk = self._sections[slug]
-            return Section.objects.get(pk=pk) if pk else None
+            return self._sections[slug]
         chain = self._ancestry(slug)
         # The archive that leads to the section: the category's own when the mapping names
         # its section, else its top-level ancestor's (a nested category leads to its tag).
@@ -137,26 +141,26 @@ class People:
             fallback = f"section-{top.term_id}" if top and top.term_id else "section"
             section = named(Section, section_name, fallback)
             self._category_addresses(archive, section=section)
-        self._sections[slug] = section.pk if section else None
+        self._sections[slug] = section
         return section
 
     def tag(self, kind: str, slug: str, name: str = "") -> Tag | None:
         key = (kind, slug)
         if key in self._tags:
-            return Tag.objects.get(pk=self._tags[key])
+            return self._tags[key]
         term = (self.categories if kind == "category" else self.tags).get(slug)
         name = unescape(term.name if term else name or slug).strip()
         if not name:
+            self._tags[key] = None
             return None
         fallback = f"tag-{term.term_id}" if term and term.term_id else "tag"
         tag = named(Tag, name, fallback)
-        self._tags[key] = tag.pk
+        self._tags[key] = tag
         if kind == "category":
             self._category_addresses(slug, tag=tag)
         else:
             base = f"{self.prefix}/{self.mapping.tag_base}"
-            addresses.point(f"{base}/{slug}/", tag=tag)
-            addresses.point(f"{self.prefix}/?tag={slug}", tag=tag)
+            addresses.point(f"{base}/{slug}/", f"{self.prefix}/?tag={slug}", tag=tag)
         return tag
 
     def is_nested(self, slug: str) -> bool:

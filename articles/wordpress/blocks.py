@@ -225,8 +225,7 @@ class _Pictures(HTMLParser):
         self.body = body
         self.out: list[str] = []
         self.dropping: str | None = None  # "script"/"style"/"iframe" being dropped
-        self.figure: list[BodyImage] | None = None
-        self.figure_start = 0
+        self.figures: list[list[BodyImage]] = []  # the pictures of each open <figure>
         self.caption: list[str] | None = None
         self.links: list[int] = []  # where each open <a> was written
 
@@ -245,14 +244,13 @@ class _Pictures(HTMLParser):
             else:
                 self.body.iframes_dropped += 1
         elif tag == "figure":
-            self.figure = []
-            self.figure_start = len(self.out)
+            self.figures.append([])
             for image_id in filter(None, attrs.get("data-wp-gallery", "").split(",")):
                 if image_id.strip().isdigit():
-                    self.figure.append(BodyImage(src="", attachment_id=int(image_id)))
+                    self.figures[-1].append(BodyImage(src="", attachment_id=int(image_id)))
             if "data-wp-gallery" in attrs and not attrs["data-wp-gallery"]:
                 self.body.galleries_of_post += 1
-        elif tag == "figcaption" and self.figure is not None:
+        elif tag == "figcaption" and self.figures:
             self.caption = []
         elif tag == "img":
             found = _WP_IMAGE.search(attrs.get("class", ""))
@@ -262,7 +260,7 @@ class _Pictures(HTMLParser):
                 attachment_id=int(found[1]) if found else None,
             )
             if image.src or image.attachment_id:
-                (self.figure if self.figure is not None else self.body.images).append(image)
+                (self.figures[-1] if self.figures else self.body.images).append(image)
         elif self.caption is not None:
             self.caption.append(self.get_starttag_text())
         elif tag == "a":
@@ -284,14 +282,14 @@ class _Pictures(HTMLParser):
         if tag == "figcaption" and self.caption is not None:
             text = re.sub(r"<[^>]*>", "", "".join(self.caption))
             caption = re.sub(r"\s+", " ", unescape(text)).strip()
-            if self.figure:
-                for image in self.figure if len(self.figure) == 1 else ():
+            if self.figures:
+                for image in self.figures[-1] if len(self.figures[-1]) == 1 else ():
                     image.caption = caption
             self.caption = None
-        elif tag == "figure" and self.figure is not None:
-            self.body.images.extend(self.figure)
+        elif tag == "figure" and self.figures:
+            pictures = self.figures.pop()
+            (self.figures[-1] if self.figures else self.body.images).extend(pictures)
             # Nothing of a figure stays in the text but what it held besides pictures.
-            self.figure = None
         elif self.caption is not None:
             self.caption.append(f"</{tag}>")
         elif tag == "a" and self.links:
@@ -323,6 +321,7 @@ class _Pictures(HTMLParser):
 
 
 _HEADING = re.compile(r"<(/?)h([2-4])>")
+_EMPTY_LIST = re.compile(r"<li>(?:\s|<br>)*</li>|<(ul|ol)>\s*</\1>")
 _BETWEEN_BLOCKS = re.compile(r"(</(?:p|h[2-4]|ul|ol|blockquote)>)\s+(?=<)")
 
 
@@ -354,5 +353,9 @@ def convert(content: str) -> Body:
     pictures.feed(html)
     pictures.close()
     html = _heading_levels(rich_text.clean_body("".join(pictures.out)))
+    for _ in range(3):  # a gallery's list, its pictures gone
+        html, found = _EMPTY_LIST.subn("", html)
+        if not found:
+            break
     body.html = _BETWEEN_BLOCKS.sub(r"\1", html)
     return body

@@ -116,12 +116,7 @@ def _import(path, mapping, options, report, say, warn, progress):
         elif kind == "item" and not isinstance(value, parse.ItemError):
             if value.post_type == "attachment":
                 report.attachments += 1
-                with transaction.atomic():
-                    WordPressItem.objects.update_or_create(
-                        kind=WordPressItem.Kind.ATTACHMENT,
-                        wp_id=str(value.wp_id),
-                        defaults={"guid": value.guid[:500], "data": attachment_data(value)},
-                    )
+                _record_attachment(value)
             elif value.post_type == "guest-author":  # Co-Authors Plus
                 login = value.meta_value("cap-user_login")
                 if login:
@@ -178,6 +173,23 @@ def _import(path, mapping, options, report, say, warn, progress):
         for note in outcome.notes:
             warn(f"post {item.wp_id} {plain(item.title)!r}: {note}")
     report.images = dict(pictures.counts)
+
+
+def _record_attachment(item: parse.Item) -> None:
+    """An attachment's address and texts, written only when they changed."""
+    data, guid = attachment_data(item), item.guid[:500]
+    found = WordPressItem.objects.filter(
+        kind=WordPressItem.Kind.ATTACHMENT, wp_id=str(item.wp_id)
+    ).first()
+    if found is None:
+        WordPressItem.objects.create(
+            kind=WordPressItem.Kind.ATTACHMENT, wp_id=str(item.wp_id), guid=guid, data=data
+        )
+    elif (found.data, found.guid) != (data, guid):
+        if found.data.get("url") != data.get("url") or found.data.get("file") != data.get("file"):
+            found.image = None  # another picture: found again when a story uses it
+        found.data, found.guid = data, guid
+        found.save()
 
 
 def summary(report: Report, *, dry_run: bool) -> list[str]:

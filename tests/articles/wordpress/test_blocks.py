@@ -55,3 +55,22 @@ def test_prose_brackets_stay_and_plugin_shortcodes_go():
     body = convert('He said [sic] so.\n\n[newsletter_form list="2"]\n\n[note]Inside[/note]')
     assert body.html == "<p>He said [sic] so.</p><p>Inside</p>"
     assert body.shortcodes_dropped == 2
+
+
+def test_a_gallery_block_leaves_no_empty_list():
+    body = convert(
+        '<!-- wp:gallery --><figure class="wp-block-gallery"><ul><li><figure>'
+        '<img src="/a.jpg" class="wp-image-1"><figcaption>One</figcaption></figure></li>'
+        '<li><figure><img src="/b.jpg"></figure></li></ul><figcaption>Both</figcaption>'
+        "</figure><!-- /wp:gallery --><!-- wp:paragraph --><p>After</p><!-- /wp:paragraph -->"
+    )
+    assert body.html == "<p>After</p>"
+    assert [(p.src, p.caption) for p in body.images] == [("/a.jpg", "One"), ("/b.jpg", "")]
+
+
+def test_a_pullquote_keeps_its_quote():
+    body = convert(
+        '<!-- wp:pullquote --><figure class="wp-block-pullquote"><blockquote><p>Said.</p>'
+        "</blockquote></figure><!-- /wp:pullquote -->"
+    )
+    assert body.html == "<blockquote><p>Said.</p></blockquote>"

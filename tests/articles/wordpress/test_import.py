@@ -133,11 +133,13 @@ def test_a_dry_run_writes_nothing_and_says_what_would_happen(export, uploads):
 
 def test_a_second_run_changes_nothing(imported, export, uploads):
     before = {a.pk: (a.lock_version, a.modified_at) for a in Article.objects.all()}
+    recorded = dict(WordPressItem.objects.values_list("pk", "imported_at"))
     images = Image.objects.count()
     out, _ = run_import(export, uploads=str(uploads), author_map=["desk=Harbour Gazette Staff"])
     assert "unchanged: 8" in out
     assert {a.pk: (a.lock_version, a.modified_at) for a in Article.objects.all()} == before
     assert Image.objects.count() == images
+    assert dict(WordPressItem.objects.values_list("pk", "imported_at")) == recorded
 
 
 def test_a_changed_post_is_updated_and_an_edited_story_is_kept(imported, export, uploads):

@@ -40,6 +40,7 @@ def site():
         authors=[dana, omer],
         tags=[shipping, storms],
         featured=True,
+        live=True,  # its updates' pages, poll answer and feed are public pages too
     )
     story.notes.create(text="An earlier version gave the wrong day.")
     make_article(
@@ -61,6 +62,8 @@ def urls_of(name: str, story: Article) -> list[str]:
         "articles:author-feed": story.byline[0].slug,
         "articles:author-feed-atom": story.byline[0].slug,
         "articles:tag": story.tags.first().slug,
+        "articles:live-poll": story.slug,
+        "articles:live-feed": story.slug,
     }
     if name == "sitemap-section":
         return [reverse(name, kwargs={"section": section}) for section in SITEMAPS]

@@ -118,7 +118,9 @@ def test_public_pages_carry_the_security_headers_and_no_nonce(client, production
         assert response["X-Frame-Options"] == "DENY"
         assert response["Content-Security-Policy"] == (
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'; "
+            # Live updates' videos (articles/embeds.py); the admin's digest preview is 'self'.
+            "frame-src 'self' https://www.youtube-nocookie.com https://player.vimeo.com"
         ), path
         assert "nonce" not in response.content.decode()
         assert "Set-Cookie" not in response

@@ -1,8 +1,9 @@
 """`manage.py check --deploy`: what the newsletter needs in production."""
 
+from django.conf import settings
 from django.core import checks
-from django.tasks import default_task_backend
 from django.tasks.backends.immediate import ImmediateBackend
+from django.utils.module_loading import import_string
 
 
 @checks.register(checks.Tags.security, deploy=True)
@@ -10,7 +11,8 @@ def tasks_are_queued(app_configs, **kwargs):
     """With the immediate backend a signup's work and its confirmation email run inside the
     request: the answer then takes longer for a new address than for a subscribed one, and
     a confirmation the mail server refuses cannot wait for its retry."""
-    if isinstance(default_task_backend, ImmediateBackend):
+    backend = import_string(settings.TASKS["default"]["BACKEND"])
+    if issubclass(backend, ImmediateBackend):
         return [
             checks.Warning(
                 "Newsletter signups and confirmation emails run inside the request "

@@ -52,3 +52,9 @@ def digest_lock(digest_id: int) -> Iterator[bool]:
         yield held
     finally:
         os.close(descriptor)  # closing the file drops the lock
+
+
+def sender_lock():
+    """Held by a whole `send_digest` run, so two runs cannot both make a new digest of the
+    same stories (digest ids start at 1; 0 is the run's own)."""
+    return digest_lock(0)

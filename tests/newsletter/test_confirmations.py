@@ -50,6 +50,7 @@ def signup(email: str, ip: str = "192.0.2.1"):
 
 
 def test_an_smtp_outage_delays_confirmations_and_loses_or_doubles_none(queue, settings):
+    settings.NEWSLETTER_CONFIRM_RETRY_DELAYS = (1,) * 60  # outlasts the outage
     port = free_port()  # nothing listens here yet: connection refused, as a server that is down
     mailer_at(settings, port)
     addresses = [f"reader{n}@example.com" for n in range(12)]
@@ -59,12 +60,13 @@ def test_an_smtp_outage_delays_confirmations_and_loses_or_doubles_none(queue, se
 
     waiting = Subscriber.objects.filter(confirmation=Subscriber.Confirmation.WAITING)
     assert waiting.count() == len(addresses)
-    assert set(waiting.values_list("confirmation_attempts", flat=True)) == {1}
+    assert min(waiting.values_list("confirmation_attempts", flat=True)) >= 1
     assert "ConnectionRefusedError" in waiting.first().confirmation_error
     admin_page = logged_in(make_user("superuser")).get(
         "/admin/newsletter/subscriber/?confirmation=waiting"
     )
-    assert "Waiting to be sent (tried 1 times, next try at" in admin_page.content.decode()
+    assert "Waiting to be sent (tried " in admin_page.content.decode()
+    assert ", next try at " in admin_page.content.decode()
 
     mailbox = Mailbox()  # the server comes back on the same port
     controller = Controller(mailbox, hostname="127.0.0.1", port=port)

@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
+from articles.models import Article
 from newsletter import sending, tasks, tokens
 from newsletter.models import Delivery, Digest
 from tests.factories import make_article, make_image, make_section, make_subscriber
@@ -275,3 +276,51 @@ def test_send_loop_queries_do_not_grow_with_the_list(
         report = sending.send_digest(digest)
 
     assert report.sent == readers == len(mailoutbox)
+
+
+# Stories taken down mid-send
+
+
+def test_a_story_taken_down_mid_send_is_left_out_of_every_later_batch(settings, mailoutbox):
+    settings.NEWSLETTER_BATCH_SIZE = 2
+    kept = make_article(headline="Cranes return to the Hula")
+    pulled = make_article(headline="A story the desk takes down")
+    digest = Digest.objects.create(
+        subject="Latest", since=kept.published_at, until=kept.published_at
+    )
+    digest.stories.set([kept, pulled])
+    for _ in range(6):
+        make_subscriber()
+
+    def take_down_after_first_batch(report):
+        if report.sent == 2:
+            pulled.move_to(Article.Status.UNPUBLISHED)
+
+    report = sending.send_digest(digest, progress=take_down_after_first_batch)
+
+    assert report.finished
+    with_pulled = ["A story the desk takes down" in m.body for m in mailoutbox]
+    assert with_pulled == [True, True, False, False, False, False]
+    assert all("Cranes return to the Hula" in m.body for m in mailoutbox)
+
+
+def test_a_digest_whose_every_story_was_taken_down_is_cancelled(settings, mailoutbox):
+    settings.NEWSLETTER_BATCH_SIZE = 2
+    story = make_article(headline="Only story")
+    digest = Digest.objects.create(
+        subject="Latest", since=story.published_at, until=story.published_at
+    )
+    digest.stories.set([story])
+    for _ in range(5):
+        make_subscriber()
+
+    report = sending.send_digest(
+        digest, progress=lambda r: story.move_to(Article.Status.UNPUBLISHED)
+    )
+
+    assert len(mailoutbox) == 2
+    assert report.stopped.startswith("cancelled")
+    digest.refresh_from_db()
+    assert digest.status == Digest.Status.CANCELLED
+    assert sending.send_digest(digest).sent == 0  # a rerun sends nothing more
+    assert not sending.unfinished_digests().exists()

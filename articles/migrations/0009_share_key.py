@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0007_delivery"),
+        ("articles", "0008_wordpress"),
     ]
 
     operations = [

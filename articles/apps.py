@@ -6,8 +6,8 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Newsroom"
 
     def ready(self):
-        # The receivers that keep search vectors current, that make image renditions, and
-        # that tell the page cache what an edit changed.
-        from . import invalidation, search, tasks  # noqa: F401
+        # The deploy checks; the receivers that keep search vectors current, that make image
+        # renditions, and that tell the page cache what an edit changed.
+        from . import checks, invalidation, search, tasks  # noqa: F401
 
         invalidation.connect()

@@ -2,6 +2,7 @@
 plain HTTP with production settings, serves collected static files with hashed names,
 compression and a far-future Cache-Control, and logs JSON lines (one per request) on stdout."""
 
+import contextlib
 import http.client
 import json
 import os
@@ -36,24 +37,9 @@ def get(port, path, headers=None):
         connection.close()
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """gunicorn on a free loopback port with the production defaults (HTTPS redirect, HSTS,
-    secure cookies) behind a proxy that says https, on an SQLite file, with static files
-    collected as a release does. Yields the port and a function returning stdout so far."""
-    tmp = tmp_path_factory.mktemp("gunicorn")
-    env = {
-        "PATH": os.environ["PATH"],
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "news.example.com",
-        "SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO,https",
-        "DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}",
-        "STATIC_ROOT": str(tmp / "static"),
-        "MEDIA_ROOT": str(tmp / "media"),
-    }
+def collect_static(env, command=("collectstatic", "--no-input", "-v0")) -> None:
     collect = subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
+        [sys.executable, "manage.py", *command],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -63,12 +49,16 @@ def server(tmp_path_factory):
     )
     assert collect.returncode == 0, collect.stderr
 
+
+@contextlib.contextmanager
+def gunicorn(env, stdout: Path, workers: int = 1):
+    """gunicorn with gunicorn.conf.py on a free loopback port, until it answers /healthz;
+    yields the port, and stops it (by its PID) afterwards."""
     port = free_port()
-    stdout = tmp / "stdout.log"
     with stdout.open("w") as out:
         command = [GUNICORN, "-c", "gunicorn.conf.py", "newsroom.wsgi"]
         process = subprocess.Popen(
-            [*command, "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+            [*command, "--bind", f"127.0.0.1:{port}", "--workers", str(workers)],
             cwd=ROOT,
             env=env,
             stdout=out,
@@ -85,7 +75,7 @@ def server(tmp_path_factory):
             if process.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"gunicorn did not start:\n{stdout.read_text()}")
             time.sleep(0.2)
-        yield port, stdout.read_text, tmp
+        yield port
     finally:
         process.send_signal(signal.SIGTERM)
         try:
@@ -93,6 +83,28 @@ def server(tmp_path_factory):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """gunicorn on a free loopback port with the production defaults (HTTPS redirect, HSTS,
+    secure cookies) behind a proxy that says https, on an SQLite file, with static files
+    collected as a release does. Yields the port and a function returning stdout so far."""
+    tmp = tmp_path_factory.mktemp("gunicorn")
+    env = {
+        "PATH": os.environ["PATH"],
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "news.example.com",
+        "SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO,https",
+        "DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}",
+        "STATIC_ROOT": str(tmp / "static"),
+        "MEDIA_ROOT": str(tmp / "media"),
+    }
+    collect_static(env)
+    stdout = tmp / "stdout.log"
+    with gunicorn(env, stdout) as port:
+        yield port, stdout.read_text, tmp
 
 
 def log_lines(read, *wanted) -> list[dict]:
@@ -167,3 +179,32 @@ def test_one_json_line_per_request_with_its_time(server):
     assert any(
         line["logger"] == "gunicorn.error" and "Booting worker" in line["message"] for line in lines
     )
+
+
+def test_no_banner_and_no_https_believed_from_an_unnamed_proxy(tmp_path):
+    """As `make serve` runs it (no SECURE_PROXY_SSL_HEADER, no FORWARDED_ALLOW_IPS): a client
+    on 127.0.0.1 saying `X-Forwarded-Proto: https` over plain HTTP gets no https:// addresses
+    and no HSTS header, and no answer names the server's software."""
+    env = {
+        "PATH": os.environ["PATH"],
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "SECURE_SSL_REDIRECT": "0",
+        "SESSION_COOKIE_SECURE": "0",
+        "CSRF_COOKIE_SECURE": "0",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "STATIC_ROOT": str(tmp_path / "static"),
+        "MEDIA_ROOT": str(tmp_path / "media"),
+    }
+    collect_static(env)
+    collect_static(env, ("migrate", "--no-input", "-v0"))
+    with gunicorn(env, tmp_path / "stdout.log") as port:
+        for path in ("/about/", "/healthz", "/no-such-page/"):
+            status, headers, body = get(port, path, {"X-Forwarded-Proto": "https"})
+            assert "gunicorn" not in headers.get("Server", "").lower(), path
+            assert "Strict-Transport-Security" not in headers, path
+        status, headers, body = get(port, "/about/", {"X-Forwarded-Proto": "https"})
+        assert status == 200
+        assert b'rel="canonical" href="http://127.0.0.1' in body
+        assert b"https://127.0.0.1" not in body
+        assert headers["Permissions-Policy"].startswith("accelerometer=()")

@@ -15,9 +15,8 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from newsroom.page_cache import public_page, remember
-
 from newsroom.client_ip import client_ip
+from newsroom.page_cache import public_page, remember
 
 from . import popular, preview_tokens, search_limits, story_page
 from . import search as site_search

@@ -77,6 +77,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # How long the nginx front keeps a public answer: to the end of this second.
+    "newsroom.microcache.MicrocacheMiddleware",
     # /healthz and /readyz, answered before host validation and the HTTPS redirect.
     "newsroom.health.HealthCheckMiddleware",
     # Cached pages for anonymous readers, answered before everything below; stored with every

@@ -2,87 +2,17 @@
 plain HTTP with production settings, serves collected static files with hashed names,
 compression and a far-future Cache-Control, and logs JSON lines (one per request) on stdout."""
 
-import contextlib
-import http.client
 import json
 import os
 import secrets
-import signal
-import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
+from tests.helpers import collect_static, get, gunicorn
+
 ROOT = Path(__file__).resolve().parent.parent.parent
-GUNICORN = Path(sys.executable).parent / "gunicorn"
-STARTUP_SECONDS = 30
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def get(port, path, headers=None):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        connection.request("GET", path, headers=headers or {})
-        response = connection.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
-    finally:
-        connection.close()
-
-
-def collect_static(env, command=("collectstatic", "--no-input", "-v0")) -> None:
-    collect = subprocess.run(
-        [sys.executable, "manage.py", *command],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert collect.returncode == 0, collect.stderr
-
-
-@contextlib.contextmanager
-def gunicorn(env, stdout: Path, workers: int = 1):
-    """gunicorn with gunicorn.conf.py on a free loopback port, until it answers /healthz;
-    yields the port, and stops it (by its PID) afterwards."""
-    port = free_port()
-    with stdout.open("w") as out:
-        command = [GUNICORN, "-c", "gunicorn.conf.py", "newsroom.wsgi"]
-        process = subprocess.Popen(
-            [*command, "--bind", f"127.0.0.1:{port}", "--workers", str(workers)],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            try:
-                if get(port, "/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"gunicorn did not start:\n{stdout.read_text()}")
-            time.sleep(0.2)
-        yield port
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=35)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
 
 
 @pytest.fixture(scope="module")

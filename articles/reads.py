@@ -11,8 +11,8 @@ address, user agent and story id (the key cannot be turned back into any of them
 that changes its user agent is still one address: an address counts at most
 ``READ_CAP_PER_ADDRESS`` reads of a story per window (a counter under an HMAC of the address
 and story id, gone with the window), which leaves room for a household or an office behind one
-address and none for a script. While the cache does not answer, reads are not counted: a few
-lost reads cost less than a count anyone could inflate.
+address and none for a script. While the cache does not answer, reads are counted without
+the window or the cap (as the rate limits do, the site goes on without its cache).
 """
 
 import datetime as dt
@@ -93,8 +93,8 @@ def first_read_in_window(article_id: int, client_ip: str, user_agent: str) -> bo
     cache.add(per_address, 0, window)
     try:
         reads_from_address = cache.incr(per_address)
-    except ValueError:  # the cache lost the key or does not answer: not counted
-        return False
+    except ValueError:  # the cache lost the key or does not answer: counted, uncapped
+        return True
     return reads_from_address <= read_cap_per_address()
 
 

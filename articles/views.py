@@ -1,6 +1,8 @@
 import functools
+import sys
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.db.models import Prefetch
 from django.http import (
     Http404,
@@ -207,6 +209,14 @@ def search_refused(request: HttpRequest, query: str, *, status: int, retry_after
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """The branded 500 page, rendered without touching the database."""
+    """The branded 500 page, rendered without touching the database; a 503 page (with
+    Retry-After) when what failed is the database not answering (stopped, restarting,
+    unreachable), which is an outage to wait out, not a bug."""
+    if isinstance(sys.exception(), (OperationalError, InterfaceError)):
+        html = loader.render_to_string("503.html", {"site_name": settings.SITE_NAME})
+        response = HttpResponse(html, status=503)
+        response["Retry-After"] = "30"
+        response["Cache-Control"] = "no-store"
+        return response
     html = loader.render_to_string("500.html", {"site_name": settings.SITE_NAME})
     return HttpResponseServerError(html)

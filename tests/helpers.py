@@ -3,11 +3,13 @@
 import contextlib
 import http.client
 import os
+import shlex
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -253,3 +255,61 @@ def nginx_front(prefix: Path, upstream_port: int, static_root: Path, media_root:
         yield port
     finally:
         front.stop(prefix)
+
+
+class PostgresServer:
+    """A throwaway PostgreSQL cluster (Debian's binaries, run as the ``postgres`` user, as
+    initdb refuses root) on a free loopback port, to stop and start at will; never the
+    shared one on 5432. Its folder is removed by ``remove()``."""
+
+    def __init__(self):
+        versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
+        require(bool(versions), "PostgreSQL's binaries are missing (apt-get install postgresql)")
+        self.bin = versions[-1].parent
+        self.folder = Path(tempfile.mkdtemp(prefix="newsroom-pg-"))
+        shutil.chown(self.folder, "postgres", "postgres")
+        self.data = self.folder / "data"
+        self.port = free_port()
+        self._as_postgres(
+            [self.bin / "initdb", "-D", self.data, "-U", "postgres", "--auth=trust", "-E", "UTF8"]
+        )
+
+    def _as_postgres(self, command, timeout=120):
+        line = " ".join(shlex.quote(str(part)) for part in command)
+        subprocess.run(
+            ["su", "postgres", "-c", line], check=True, capture_output=True, timeout=timeout
+        )
+
+    def url(self, database="postgres") -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self._as_postgres(
+            [
+                self.bin / "pg_ctl",
+                "-D",
+                self.data,
+                "-o",
+                options,
+                "-l",
+                self.folder / "log",
+                "-w",
+                "start",
+            ]
+        )
+
+    def stop(self) -> None:
+        self._as_postgres([self.bin / "pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop"])
+
+    def create_database(self, name: str) -> str:
+        import psycopg
+
+        with psycopg.connect(self.url(), autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{name}"')
+        return self.url(name)
+
+    def remove(self) -> None:
+        with contextlib.suppress(subprocess.CalledProcessError):
+            self.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)

@@ -181,9 +181,7 @@ def test_an_address_counts_at_most_its_cap_whatever_user_agents_it_sends(client,
     assert count(story) == 5
 
 
-def test_the_cap_holds_in_redis_and_reads_go_on_while_it_is_out(
-    client, settings, redis_settings
-):
+def test_the_cap_holds_in_redis_and_reads_go_on_while_it_is_out(client, settings, redis_settings):
     settings.READ_CAP_PER_ADDRESS = 2
     story = make_article()
     for i in range(10):

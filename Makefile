@@ -7,14 +7,15 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/newsroom
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help venv run serve front migrate demo test tools bench bench-digest test-sqlite test-postgres lint format migrations-check clean
+.PHONY: help venv run serve front migrate demo test tools bench bench-search bench-digest test-sqlite test-postgres lint format migrations-check clean
 
 help:
 	@echo "make run               set up and serve the demo site on SQLite at http://$(HOST):$(PORT)/"
 	@echo "make serve             the same site under gunicorn with DEBUG off (production mode)"
 	@echo "make front             make serve behind nginx (deploy/nginx/) at http://$(HOST):$(FRONT_PORT)/"
 	@echo "make test              ruff, then pytest on SQLite and (when reachable) PostgreSQL"
-	@echo "make bench             page throughput at 1,000 and 100,000 stories (PostgreSQL, Redis, wrk)"
+	@echo "make bench             page throughput at 1,000 and 100,000 stories, then through the nginx front"
+	@echo "make bench-search      search at 100,000 stories: p50/p95 per kind of query (PostgreSQL)"
 	@echo "make bench-digest      the newsletter digest benchmark (PostgreSQL, SMTP sink)"
 	@echo "make lint | format | migrations-check | clean"
 
@@ -109,6 +110,10 @@ test-postgres: venv
 # Benchmarks (not part of `make test`): they print their figures; see bench/.
 bench: venv
 	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/front.py
+
+bench-search: venv
+	$(BIN)/python bench/search.py --stories 100000
 
 bench-digest: venv
 	$(BIN)/python bench/digest.py

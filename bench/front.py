@@ -8,9 +8,9 @@ nginx's forwarded headers), and Debian's nginx started here with the project's c
 - baseline: /hello/ (no query, no template) from gunicorn alone;
 - the article from the middle of the archive through the front (answered by the microcache),
   and from gunicorn alone (its own page cache), for comparison;
-- edits: the article through the front under load while another process edits the story;
-  how long after each save the new headline is on the article, the home page and the
-  section page through the front.
+- edits: the article through the front under load while another process edits the newest
+  story; how long after each save the new headline is on that story's page, the home page
+  and its section's page through the front.
 
 Each load is `wrk -t2 -c16 -d10s --latency` asking for gzip. Prints requests/s, p50 and p99,
 each as a ratio to the baseline of the same run, and the targets of issue #12: the cached

@@ -401,6 +401,12 @@ SIDEBAR_LIST_SIZE = 5
 POPULAR_DAYS = int(os.environ.get("POPULAR_DAYS", "7"))  # "Popular Articles": reads of N days
 POPULAR_CACHE_SECONDS = int(os.environ.get("POPULAR_CACHE_SECONDS", "300"))  # ranking kept for
 PREVIEW_MAX_AGE = 7 * 24 * 3600  # seconds a shared preview link works
+# Search's bounds (articles/search_limits.py): searches per client address per minute that
+# reach the database (past it a 429 page), and PostgreSQL's statement timeout for them.
+SEARCH_RATE = (int(os.environ.get("SEARCH_RATE_PER_MINUTE", "30")), 60)
+SEARCH_TIMEOUT_MS = int(os.environ.get("SEARCH_TIMEOUT_MS", "1500"))
+# Reads of one story one client address counts per READ_WINDOW_SECONDS (articles/reads.py).
+READ_CAP_PER_ADDRESS = int(os.environ.get("READ_CAP_PER_ADDRESS", "3"))
 
 # Page cache: anonymous readers' pages (newsroom.page_cache), invalidated by edits
 # (articles.invalidation). PAGE_CACHE_SECONDS=0 turns the app's own copy of whole pages off

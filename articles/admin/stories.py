@@ -144,7 +144,10 @@ class ArticleAdmin(VersionAdmin):
                 "classes": ["desk-image"],
             },
         ),
-        ("Search and social", {"fields": ["description", "slug", "tags"], "classes": ["desk-seo"]}),
+        (
+            "Search and social",
+            {"fields": ["seo_title", "description", "slug", "tags"], "classes": ["desk-seo"]},
+        ),
         (
             "Desk",
             {

@@ -7,7 +7,8 @@ class ArticlesConfig(AppConfig):
 
     def ready(self):
         # The deploy checks; the receivers that keep search vectors current, that make image
-        # renditions, and that tell the page cache what an edit changed.
-        from . import checks, invalidation, search, tasks  # noqa: F401
+        # renditions, that tell the page cache what an edit changed, and that end share links
+        # on unpublishing.
+        from . import checks, invalidation, preview_tokens, search, tasks  # noqa: F401
 
         invalidation.connect()

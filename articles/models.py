@@ -2,6 +2,7 @@ import functools
 import logging
 import math
 import re
+import secrets
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -146,8 +147,11 @@ class Image(models.Model):
         if new_file:
             self.source_sha256 = images.digest(self.file)
             cleaned = images.normalise(self.file)
-            stem = slugify(self.file.name.rsplit("/", 1)[-1].rsplit(".", 1)[0])[:80] or "image"
-            self.file.save(f"{stem}.{cleaned.extension}", cleaned.content, save=False)
+            stem = slugify(self.file.name.rsplit("/", 1)[-1].rsplit(".", 1)[0])[:40] or "image"
+            # A random part nobody can guess: an original is found only through a page that
+            # shows it, never by trying names (or dates) at /media/images/.
+            name = f"{secrets.token_hex(16)}-{stem}.{cleaned.extension}"
+            self.file.save(name, cleaned.content, save=False)
             self.width, self.height = cleaned.width, cleaned.height
             self.renditions = {}  # the old copies show the old picture: the original until new
             self.file_bytes = {self.file.name: cleaned.content.size}
@@ -443,6 +447,12 @@ class Article(models.Model):
     )
     lock_version = models.PositiveIntegerField(
         default=0, editable=False, help_text="Counts saves, so two editors cannot overwrite."
+    )
+    share_key = models.CharField(
+        max_length=32,
+        blank=True,
+        editable=False,
+        help_text="Part of every share-preview link; a new key ends all links made before it.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)

@@ -72,8 +72,8 @@ def test_an_smtp_outage_delays_confirmations_and_loses_or_doubles_none(queue, se
     controller = Controller(mailbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and waiting.exists():  # bounded: 20 s
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and waiting.exists():  # bounded: 60 s
             time.sleep(0.3)
             work()
         received = mailbox.per_recipient()
@@ -97,7 +97,7 @@ def test_retries_back_off_then_fail_and_the_admin_sends_them_again(queue, settin
     mailer_at(settings, port)
     signup("late@example.com")
     started = time.monotonic()
-    deadline = started + 15
+    deadline = started + 60  # bounded; about 4 s when the machine is idle
     subscriber = Subscriber.objects.none()
     while time.monotonic() < deadline:  # bounded
         work()

@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PG_URL ?= postgres://postgres@127.0.0.1:5432/newsroom
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The address printed and used in every email's links follows HOST and PORT.
+SITE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: help venv run serve migrate demo test tools bench bench-digest test-sqlite test-postgres lint format migrations-check clean
 
@@ -31,26 +33,30 @@ migrate: venv
 	DEBUG=1 $(BIN)/python manage.py migrate --no-input
 
 demo: migrate
-	DEBUG=1 $(BIN)/python manage.py load_demo
+	DEBUG=1 SITE_URL=$(SITE_URL) $(BIN)/python manage.py load_demo
 
+# Under runserver nothing is cached (LOCAL_CACHE=none is DEBUG's default): an import or a
+# command run in another process shows on the next request.
 run: demo
-	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	DEBUG=1 SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # Production mode on plain http://$(HOST):$(PORT): the HTTPS redirect and HTTPS-only cookies are
 # off (nothing answers HTTPS here); everything else is as deployed. The two workers share the
 # page cache through Redis when it answers at REDIS_URL or $(LOCAL_REDIS); without Redis each
-# worker would keep its own copy, which an edit handled by the other cannot reach, so the page
-# cache is off then.
+# worker would keep its own copy, which an edit handled by the other cannot reach, so nothing is
+# cached then (LOCAL_CACHE=none). Mail goes to the outbox unless EMAIL_BACKEND says otherwise.
 LOCAL_REDIS ?= redis://127.0.0.1:6379/1
 export REDIS_PROBE := import sys, redis; redis.Redis.from_url(sys.argv[1], socket_connect_timeout=1).ping()
 
 serve: demo
 	@redis="$${REDIS_URL:-$(LOCAL_REDIS)}"; \
-	if $(BIN)/python -c "$$REDIS_PROBE" "$$redis" 2>/dev/null; then cache=600; \
+	if $(BIN)/python -c "$$REDIS_PROBE" "$$redis" 2>/dev/null; then cache=600; local=memory; \
 	  echo "Page cache: Redis at $$redis"; \
-	else redis=""; cache=0; echo "Page cache: off (Redis does not answer at $(LOCAL_REDIS))"; fi; \
+	else redis=""; cache=0; local=none; echo "Page cache: off (Redis does not answer at $(LOCAL_REDIS))"; fi; \
+	echo "Serving $(SITE_URL)/ (admin $(SITE_URL)/admin/, mail in $(SITE_URL)/admin/outbox/)"; \
 	DEBUG=0 SECRET_KEY=$${SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')} \
 	  SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 \
+	  SITE_URL=$(SITE_URL) EMAIL_BACKEND=$${EMAIL_BACKEND:-outbox} LOCAL_CACHE=$${LOCAL_CACHE:-$$local} \
 	  REDIS_URL="$$redis" PAGE_CACHE_SECONDS="$${PAGE_CACHE_SECONDS:-$$cache}" \
 	  sh -c '$(BIN)/python manage.py collectstatic --no-input -v0 && \
 	  exec $(BIN)/gunicorn -c gunicorn.conf.py newsroom.wsgi --workers 2 --bind $(HOST):$(PORT)'

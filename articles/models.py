@@ -800,3 +800,23 @@ class PopularStory(models.Model):
 
     def __str__(self):
         return f"{self.position}. {self.article}"
+
+
+class DemoStory(models.Model):
+    """A demo story as ``load_demo`` loaded it (``articles/demo/``): the file's digest and the
+    story's version then. The demo is loaded once: a story edited, deleted or moved since is
+    left as the newsroom made it, and only a story nobody touched follows a changed file."""
+
+    slug = models.SlugField(max_length=200, unique=True, help_text="The demo file's slug.")
+    article = models.ForeignKey(
+        Article, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    digest = models.CharField(max_length=64, help_text="SHA-256 of the file and its image.")
+    lock_version = models.PositiveIntegerField(help_text="The story's version when loaded.")
+    loaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "demo stories"
+
+    def __str__(self):
+        return self.slug

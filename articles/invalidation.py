@@ -10,7 +10,8 @@ What it cannot know is which *lists* a write changes; the receivers here say so:
   feeds, "Latest Stories"), ``list:section:<id>``, ``list:author:<id>``, ``list:tag:<id>``;
 - any change to a public story bumps ``list:all`` (the sitemaps, which show every story) and
   ``search`` (results);
-- a new byline, tag or correction note bumps its story; a section change bumps ``nav``.
+- a new byline, tag or correction note bumps its story; a section change bumps ``nav``;
+- a story pinned to, moved on or taken off the front page bumps ``list:frontpage`` (home).
 
 Those list tags are recorded where the lists are read (``ArticleQuerySet.newest()`` and its
 siblings, ``search.search()``, ``popular.popular()``, the sitemaps), so a correction to a
@@ -28,7 +29,7 @@ from django.utils import timezone
 
 from newsroom import page_cache
 
-from .models import Article, ArticleAuthor, Author, Image, Note, Section, Tag
+from .models import Article, ArticleAuthor, Author, FrontPageSlot, Image, Note, Section, Tag
 
 
 def connect() -> None:
@@ -84,6 +85,13 @@ def article_saved(sender, instance: Article, created, raw=False, **kwargs):
 @receiver(post_delete, sender=Article, dispatch_uid="page_cache_article_deleted")
 def article_deleted(sender, instance: Article, **kwargs):
     page_cache.invalidate("list:all", "search", "list:latest")
+
+
+@receiver(post_save, sender=FrontPageSlot, dispatch_uid="page_cache_front_page_saved")
+@receiver(post_delete, sender=FrontPageSlot, dispatch_uid="page_cache_front_page_deleted")
+def front_page_changed(sender, instance: FrontPageSlot, raw=False, **kwargs):
+    if not raw:
+        page_cache.invalidate("list:frontpage")
 
 
 @receiver(post_save, sender=ArticleAuthor, dispatch_uid="page_cache_byline_saved")
@@ -185,6 +193,8 @@ def purge_paths(tags) -> set[str]:
         kind, _, pk = tag.rpartition(":")
         if pk.isdigit():
             by_kind.setdefault(kind, set()).add(int(pk))
+        elif tag == "list:frontpage":
+            paths.add(reverse("articles:home"))
         elif tag == "list:latest":
             paths |= {reverse("articles:home"), reverse("articles:feed")}
             paths.add(reverse("articles:feed-atom"))

@@ -820,3 +820,27 @@ class DemoStory(models.Model):
 
     def __str__(self):
         return self.slug
+
+
+class FrontPageSlot(models.Model):
+    """A story an editor pinned to the home page, at a place: 1 is the lead story, the next
+    places the secondary stories beside it. Places not pinned (or pinned to a story readers
+    cannot see) fall back to the newest stories."""
+
+    position = models.PositiveSmallIntegerField(
+        unique=True, help_text="1 is the lead story; 2 and on, the stories beside it."
+    )
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, related_name="front_page_slot", verbose_name="story"
+    )
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name = "front page place"
+        verbose_name_plural = "front page"
+        constraints = [
+            models.CheckConstraint(condition=Q(position__gte=1), name="front_page_from_one"),
+        ]
+
+    def __str__(self):
+        return f"{self.position}. {self.article}"

@@ -259,8 +259,10 @@ STORAGES = {
 # Uploads: images larger than this are refused before Pillow decodes them.
 IMAGE_MAX_BYTES = int(os.environ.get("IMAGE_MAX_BYTES", str(20 * 1024 * 1024)))
 IMAGE_MAX_PIXELS = int(os.environ.get("IMAGE_MAX_PIXELS", str(40_000_000)))
-# Widths of the resized copies served through srcset.
-IMAGE_RENDITION_WIDTHS = (480, 800, 1200, 1600)
+# Widths of the resized copies served through srcset: each at most twice the one before, so
+# every picture on a page, from a 4rem author photo to a full-width lead on a 3x phone, has a
+# file at least as wide as it shows and at most twice that.
+IMAGE_RENDITION_WIDTHS = (120, 240, 480, 800, 1200, 1600)
 
 # The story body's rich-text editor: our one extension to django-prose-editor's toolset.
 DJANGO_PROSE_EDITOR_EXTENSIONS = [
@@ -411,7 +413,7 @@ LOGGING = {
 
 # Pages
 
-HOME_PAGE_SIZE = 12
+HOME_PAGE_SIZE = 10  # stories under the lead: 4 beside it, the rest in "Latest stories"
 LIST_PAGE_SIZE = 20  # stories per page of a section, author or tag listing (and search)
 SIDEBAR_LIST_SIZE = 5
 POPULAR_DAYS = int(os.environ.get("POPULAR_DAYS", "7"))  # "Popular Articles": reads of N days

@@ -17,8 +17,9 @@ pytestmark = pytest.mark.django_db
 SHARED = 2  # the navigation, the next scheduled story's time
 
 BUDGET = {
-    # The top story, the latest stories.
-    "home": SHARED + 2,
+    # The stories pinned to the front page, the top story (none pinned first), the latest
+    # stories, the section blocks (one query for every section).
+    "home": SHARED + 4,
     # The story with its bylines, authors, photos, tags and notes; Popular (the ranking
     # kept); Latest.
     "article": SHARED + 3,

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from articles.importer import StoryFileError, import_story, read_story, story_paths
-from articles.models import Article, DemoStory, Section
+from articles.models import Article, Author, DemoStory, Section
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 DEMO_USERNAME = "admin"
@@ -18,6 +18,7 @@ SECTION_DETAILS = {
     "business-tech": (3, "Startups, markets, energy and the people who build them."),
     "culture": (4, "Museums, music, food and sport."),
 }
+DEMO_ORGANISATIONS = {"all-israel-news-staff"}  # bylines of the newsroom itself, not a person
 KEPT = "kept"  # a story the newsroom changed, deleted or wrote itself: never overwritten
 
 
@@ -67,6 +68,7 @@ class Command(BaseCommand):
         if not settings.DEBUG:
             raise CommandError("The demo loader creates a known admin login: run it with DEBUG=1.")
         sections_before = set(Section.objects.values_list("slug", flat=True))
+        authors_before = set(Author.objects.values_list("slug", flat=True))
         counts: dict[str, int] = {}
         for path in story_paths([DEMO_DIR / "stories"]):
             try:
@@ -85,6 +87,9 @@ class Command(BaseCommand):
             for section in new:
                 section.order, section.description = SECTION_DETAILS[section.slug]
                 section.save(update_fields=["order", "description"])
+            for author in Author.objects.filter(slug__in=DEMO_ORGANISATIONS - authors_before):
+                author.kind = Author.Kind.ORGANISATION
+                author.save(update_fields=["kind"])
             user_model = get_user_model()
             if not user_model.objects.filter(username=DEMO_USERNAME).exists():
                 user_model.objects.create_superuser(DEMO_USERNAME, "admin@localhost", DEMO_PASSWORD)

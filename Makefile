@@ -9,7 +9,7 @@ PORT ?= 8000
 # The address printed and used in every email's links follows HOST and PORT.
 SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: help venv run serve migrate demo test tools bench bench-digest test-sqlite test-postgres lint format migrations-check clean
+.PHONY: help venv run serve migrate demo test tools fonts lighthouse bench bench-digest test-sqlite test-postgres lint format migrations-check clean
 
 help:
 	@echo "make run               set up and serve the demo site on SQLite at http://$(HOST):$(PORT)/"
@@ -17,7 +17,8 @@ help:
 	@echo "make test              ruff, then pytest on SQLite and (when reachable) PostgreSQL"
 	@echo "make bench             page throughput at 1,000 and 100,000 stories (PostgreSQL, Redis, wrk)"
 	@echo "make bench-digest      the newsletter digest benchmark (PostgreSQL, SMTP sink)"
-	@echo "make lint | format | migrations-check | clean"
+	@echo "make lighthouse        Lighthouse (mobile) on home, article, section, search (bench/lighthouse.py)"
+	@echo "make lint | format | migrations-check | fonts | clean"
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 13) else "Python 3.13 is required (pyenv reads .python-version), found " + sys.version.split()[0])'
@@ -97,6 +98,23 @@ test-postgres: venv
 	else \
 	  echo "PostgreSQL does not answer at $$url: skipped the PostgreSQL run (REQUIRE_POSTGRES=1 makes this fail)"; \
 	fi
+
+# The self-hosted fonts (committed in static/fonts with their licences), copied again from the
+# @fontsource packages after an upgrade.
+FONTS := source-serif-4/files/source-serif-4-latin-400-normal source-serif-4/files/source-serif-4-latin-700-normal \
+	source-sans-3/files/source-sans-3-latin-400-normal source-sans-3/files/source-sans-3-latin-700-normal
+fonts: tools
+	for f in $(FONTS); do cp node_modules/@fontsource/$$f.woff2 static/fonts/; done
+	cp node_modules/@fontsource/source-serif-4/LICENSE static/fonts/LICENSE-source-serif-4.txt
+	cp node_modules/@fontsource/source-sans-3/LICENSE static/fonts/LICENSE-source-sans-3.txt
+
+# Lighthouse (mobile) on the demo's home, article, section and search pages under gunicorn in
+# production mode; its npm package goes to .lighthouse/, apart from the suite's tools.
+LIGHTHOUSE_PORT ?= 8010
+lighthouse: demo
+	test -f .lighthouse/node_modules/lighthouse/cli/index.js || \
+	  npm install --prefix .lighthouse --no-audit --no-fund --ignore-scripts --loglevel=error lighthouse@12
+	$(BIN)/python bench/lighthouse.py --serve $(LIGHTHOUSE_PORT)
 
 # Benchmarks (not part of `make test`): they print their figures; see bench/.
 bench: venv

@@ -7,7 +7,7 @@ class ArticlesConfig(AppConfig):
 
     def ready(self):
         # The receivers that keep search vectors current, that make image renditions, and
-        # that tell the page cache what an edit changed.
-        from . import invalidation, search, tasks  # noqa: F401
+        # that tell the page cache what an edit changed, and that end share links on unpublishing.
+        from . import invalidation, preview_tokens, search, tasks  # noqa: F401
 
         invalidation.connect()

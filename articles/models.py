@@ -2,6 +2,7 @@ import functools
 import logging
 import math
 import re
+import secrets
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -146,8 +147,11 @@ class Image(models.Model):
         if new_file:
             self.source_sha256 = images.digest(self.file)
             cleaned = images.normalise(self.file)
-            stem = slugify(self.file.name.rsplit("/", 1)[-1].rsplit(".", 1)[0])[:80] or "image"
-            self.file.save(f"{stem}.{cleaned.extension}", cleaned.content, save=False)
+            stem = slugify(self.file.name.rsplit("/", 1)[-1].rsplit(".", 1)[0])[:40] or "image"
+            # A random part nobody can guess: an original is found only through a page that
+            # shows it, never by trying names (or dates) at /media/images/.
+            name = f"{secrets.token_hex(16)}-{stem}.{cleaned.extension}"
+            self.file.save(name, cleaned.content, save=False)
             self.width, self.height = cleaned.width, cleaned.height
             self.renditions = {}  # the old copies show the old picture: the original until new
             self.file_bytes = {self.file.name: cleaned.content.size}
@@ -376,6 +380,12 @@ class Article(models.Model):
         blank=True,
         help_text="Summary for search engines and social cards; the sub-headline if empty.",
     )
+    seo_title = models.CharField(
+        "SEO title",
+        max_length=200,
+        blank=True,
+        help_text="The page title search engines show; the headline if empty.",
+    )
     body = ProseEditorField(
         blank=True,
         help_text="HTML; cleaned to the newsroom's allowlist.",
@@ -437,6 +447,12 @@ class Article(models.Model):
     )
     lock_version = models.PositiveIntegerField(
         default=0, editable=False, help_text="Counts saves, so two editors cannot overwrite."
+    )
+    share_key = models.CharField(
+        max_length=32,
+        blank=True,
+        editable=False,
+        help_text="Part of every share-preview link; a new key ends all links made before it.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
@@ -800,6 +816,90 @@ class PopularStory(models.Model):
 
     def __str__(self):
         return f"{self.position}. {self.article}"
+
+
+class WordPressItem(models.Model):
+    """What an import of a WordPress export (``articles.wordpress``) made of one of its
+    items, keyed by the item's WordPress ID, so that a second run finds it again.
+
+    ``source_hash`` is a digest of what the export asked for, ``written_hash`` one of the
+    story as the import left it: a story whose rows no longer match ``written_hash`` was
+    edited in Newsroom since, and a later import leaves it alone (and says so)."""
+
+    class Kind(models.TextChoices):
+        POST = "post", "Post"
+        ATTACHMENT = "attachment", "Attachment"
+        CATEGORY = "category", "Category"
+        TAG = "tag", "Tag"
+        AUTHOR = "author", "Author"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    wp_id = models.CharField(
+        "WordPress ID", max_length=200, help_text="Post or term ID; an author's login."
+    )
+    guid = models.CharField("GUID", max_length=500, blank=True)
+    article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    image = models.ForeignKey(
+        Image, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    data = models.JSONField(
+        default=dict, blank=True, help_text="An attachment's address, file and texts."
+    )
+    source_hash = models.CharField(max_length=64, blank=True)
+    written_hash = models.CharField(max_length=64, blank=True)
+    imported_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "WordPress item"
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "wp_id"], name="wordpress_item_once"),
+        ]
+
+    def __str__(self):
+        return f"WordPress {self.kind} {self.wp_id}"
+
+
+class OldAddress(models.Model):
+    """An address from before the move (a WordPress permalink, ``/?p=123``, an old slug, a
+    category, tag or author archive). When nothing else answers it, it answers 301 with the
+    address its story, section, tag or author has now (``articles.old_addresses``), so it
+    takes one hop however often the slug changes later."""
+
+    path = models.CharField(
+        max_length=500, unique=True, help_text='The path, or "/?p=123" for a query address.'
+    )
+    article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.CASCADE, related_name="old_addresses"
+    )
+    section = models.ForeignKey(
+        Section, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    tag = models.ForeignKey(Tag, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(
+        Author, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        verbose_name_plural = "old addresses"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(article__isnull=False, section=None, tag=None, author=None)
+                | Q(article=None, section__isnull=False, tag=None, author=None)
+                | Q(article=None, section=None, tag__isnull=False, author=None)
+                | Q(article=None, section=None, tag=None, author__isnull=False),
+                name="old_address_one_target",
+                violation_error_message="An old address leads to exactly one thing.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.path
+
+    @property
+    def target(self):
+        return self.article or self.section or self.tag or self.author
 
 
 class DemoStory(models.Model):

@@ -8,6 +8,7 @@ from django.http import (
     HttpResponse,
     HttpResponseGone,
     HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
     HttpResponseServerError,
 )
 from django.shortcuts import get_object_or_404, render
@@ -118,10 +119,16 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def shared_preview(request: HttpRequest, token: str) -> HttpResponse:
     """A signed, expiring preview link that works without a login (for a source, a lawyer,
     a colleague): never indexed, never cached."""
-    article_id = preview_tokens.article_id(token)
-    if article_id is None:
+    found = preview_tokens.read(token)
+    if found is None:
         raise Http404("This preview link has expired or is not valid.")
+    article_id, key = found
     article = get_object_or_404(story_queryset(), pk=article_id)
+    if not preview_tokens.opens(article, key):
+        raise Http404("This preview link was revoked, or its story was taken down.")
+    if article.is_public:
+        # Published since: readers' own page, which caches can keep.
+        return HttpResponseRedirect(article.get_absolute_url())
     response = render_preview(request, article, "shared")
     return private_preview(response)
 

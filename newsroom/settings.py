@@ -79,6 +79,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # /healthz and /readyz, answered before host validation and the HTTPS redirect.
     "newsroom.health.HealthCheckMiddleware",
+    # Addresses from before a move (WordPress permalinks, ?p=123): a 301 when nothing else
+    # answers; in front of the page cache, which would serve /?p=123 as the home page.
+    "articles.old_addresses.OldAddressMiddleware",
     # Cached pages for anonymous readers, answered before everything below; stored with every
     # header the middleware below adds (newsroom/page_cache/).
     "newsroom.page_cache.middleware.PageCacheMiddleware",

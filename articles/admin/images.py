@@ -12,16 +12,41 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from .. import images
+from .. import images, workflow
 from ..models import Article, Author, Image
 from ..tasks import make_renditions
 
 PICKER_PAGE_SIZE = 24
 
 
+LOCKED_MESSAGE = (
+    "This picture is on a published story ({story}), so only an editor can change it: its "
+    "file, alt text, caption and credit are what readers see now. Ask an editor, or upload a "
+    "new picture for your story."
+)
+
+
+def published_story_of(image: Image) -> Article | None:
+    """A published (or scheduled) story with ``image`` as its lead image, if there is one."""
+    return (
+        Article.objects.filter(lead_image=image, status=Article.Status.PUBLISHED)
+        .only("headline")
+        .order_by("-published_at")
+        .first()
+    )
+
+
+def locked_for(user, image: Image) -> Article | None:
+    """The published story that keeps ``user`` from changing ``image`` (only editors change
+    what readers see), or None if the user may change it as far as stories go."""
+    if workflow.can_publish(user) or image.pk is None:
+        return None
+    return published_story_of(image)
+
+
 def may_edit_details(user, image: Image) -> bool:
     """Whether ``user`` may change ``image``'s alt text, caption and credit from a story."""
-    return user.has_perm("articles.change_image")
+    return user.has_perm("articles.change_image") and locked_for(user, image) is None
 
 
 def update_details(image: Image, *, alt_text: str, caption: str, credit: str, by) -> bool:
@@ -32,7 +57,12 @@ def update_details(image: Image, *, alt_text: str, caption: str, credit: str, by
     if all(stored.get(name) == value for name, value in new.items()):
         return False
     if not may_edit_details(by, image):
-        raise PermissionDenied("You may not change this picture's details.")
+        story = locked_for(by, image)
+        raise PermissionDenied(
+            LOCKED_MESSAGE.format(story=f"“{story}”")
+            if story
+            else "You may not change this picture's details."
+        )
     for name, value in new.items():
         setattr(image, name, value)
     image.full_clean(exclude=["file"])
@@ -144,9 +174,32 @@ class ImageAdmin(admin.ModelAdmin):
     def used_in(self, image):
         return image.uses
 
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or locked_for(request.user, obj) is None
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        """The history says when the file was replaced, and what it was: the new file is a
+        new version with its own renditions, and the old one stays in storage (pages in
+        caches and newsletters already sent still show it)."""
+        message = super().construct_change_message(request, form, formsets, add)
+        if add or "file" not in form.changed_data:
+            return message
+        old = form.initial.get("file")
+        old_name = getattr(old, "name", old) or "none"
+        upload = form.cleaned_data["file"]
+        return [
+            *message,
+            {"changed": {"fields": [f"the file (was {old_name}; new upload {upload.name})"]}},
+        ]
+
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             context["where_used"] = self.where_used(request, obj)
+            story = locked_for(request.user, obj)
+            if story is not None:
+                context["locked_message"] = LOCKED_MESSAGE.format(story=f"“{story}”")
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def where_used(self, request, image) -> str:

@@ -144,7 +144,10 @@ class ArticleAdmin(VersionAdmin):
                 "classes": ["desk-image"],
             },
         ),
-        ("Search and social", {"fields": ["description", "slug", "tags"], "classes": ["desk-seo"]}),
+        (
+            "Search and social",
+            {"fields": ["seo_title", "description", "slug", "tags"], "classes": ["desk-seo"]},
+        ),
         (
             "Desk",
             {
@@ -478,6 +481,11 @@ class ArticleAdmin(VersionAdmin):
             path("<int:pk>/preview/", view(self.preview), name="articles_article_preview"),
             path("<int:pk>/changes/", view(self.changes), name="articles_article_changes"),
             path("<int:pk>/notes/", view(self.notes), name="articles_article_notes"),
+            path(
+                "<int:pk>/share-links/revoke/",
+                view(self.revoke_share_links),
+                name="articles_article_revoke_share",
+            ),
             # Not admin_view: a session that expired must get a JSON answer, not the login.
             path("autosave/", never_cache(self.autosave), name="articles_article_autosave"),
             path("calendar/", view(calendar_view), name="articles_article_calendar"),
@@ -614,6 +622,22 @@ class ArticleAdmin(VersionAdmin):
             "staff_usernames": staff_notes.mentionable_usernames(),
         }
 
+    def revoke_share_links(self, request, pk):
+        """End every share link of the story (the form's "Revoke share links" button, for
+        those who may edit it); the form then shows a new one."""
+        if request.method != "POST":
+            raise Http404
+        article = self._article(request, pk)
+        if not self.has_change_permission(request, article):
+            raise PermissionDenied
+        preview_tokens.revoke(article)
+        self.message_user(
+            request,
+            "Share links made before now no longer work. The link on this page is the only one.",
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+
     def share_link(self, request, article) -> str:
         """The "Copy share link" button's address: a signed preview that works without a
         login until it expires (``articles.preview_tokens``)."""
@@ -642,9 +666,14 @@ class ArticleAdmin(VersionAdmin):
         )
         context["restored"] = bool(self._restored_fields(request, story))
         if obj is not None and obj.pk:
-            # A story readers can see has its own address; a share link is for the others.
-            if not obj.is_public:
+            # A story readers can see has its own address; a share link is for the others,
+            # and only for those who may edit the story (one taken down has none).
+            shareable = not obj.is_public and obj.status != Article.Status.UNPUBLISHED
+            if shareable and self.has_change_permission(request, obj):
                 context["share_preview_url"] = self.share_link(request, obj)
+                context["share_revoke_url"] = reverse(
+                    "admin:articles_article_revoke_share", args=[obj.pk]
+                )
             context["preview_days"] = settings.PREVIEW_MAX_AGE // 86400
             context["checklist"] = workflow.checklist_of(obj)
             context["transitions"] = [

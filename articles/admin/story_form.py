@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from .. import rich_text, workflow
 from ..models import Article, Image
-from .images import may_edit_details, thumbnail
+from .images import LOCKED_MESSAGE, locked_for, may_edit_details, thumbnail
 
 SEARCH_TITLE_CHARS = 60  # about what a results page shows of a title before cutting it
 SEARCH_SNIPPET_CHARS = 155  # and of a description
@@ -148,7 +148,13 @@ class ArticleAdminForm(forms.ModelForm):
         if image is not None and details is not None:
             changed = any(getattr(image, name) != value for name, value in details.items())
             if changed and not may_edit_details(user, image):
-                self.add_error("lead_alt_text", "You may not change this picture's details.")
+                story = locked_for(user, image)
+                self.add_error(
+                    "lead_alt_text",
+                    LOCKED_MESSAGE.format(story=f"“{story}”")
+                    if story
+                    else "You may not change this picture's details.",
+                )
             # Judged (the alt text rule) and saved (ArticleAdmin.save_model) as typed here.
             for name, value in details.items():
                 setattr(image, name, value)

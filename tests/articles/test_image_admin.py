@@ -454,3 +454,109 @@ def test_an_upload_needs_a_file_and_the_permission(client):
     clerk = make_user(None, is_staff=True)
     client.force_login(clerk)
     assert client.post(url, {}).status_code == 403
+
+
+# --- who may change a picture readers see; a replaced file is a new version ---------------
+
+
+def jpeg_upload(name="replacement.jpg", color=(10, 200, 30)):
+    return SimpleUploadedFile(name, jpeg_bytes(900, 600, color=color), "image/jpeg")
+
+
+@pytest.mark.parametrize("status", ["published", "scheduled"])
+def test_a_writer_may_not_change_a_picture_on_a_published_story(client, status):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    image = make_image(caption="Cranes over the Hula")
+    when = timezone.now() + dt.timedelta(days=1) if status == "scheduled" else None
+    story = make_article(
+        headline="Cranes return", lead_image=image, **({"published_at": when} if when else {})
+    )
+    client.force_login(make_user("Writers"))
+
+    page = client.get(change_url(image))
+    assert page.status_code == 200  # may still look
+    text = html.unescape(page.content.decode())
+    assert f"This picture is on a published story (“{story.headline}”), so only an editor" in text
+    assert 'name="caption"' not in text  # read-only: no field to type in
+
+    response = client.post(
+        change_url(image), change_form_data(image, caption="Changed", file=jpeg_upload())
+    )
+    assert response.status_code == 403
+    image.refresh_from_db()
+    assert image.caption == "Cranes over the Hula"
+
+
+def test_a_writer_may_change_a_picture_no_published_story_uses(client):
+    image = make_image(caption="Old")
+    make_article(lead_image=image, status=Article.Status.DRAFT)
+    client.force_login(make_user("Writers"))
+
+    response = client.post(change_url(image), change_form_data(image, caption="New"))
+
+    assert response.status_code == 302, errors_in(response)
+    image.refresh_from_db()
+    assert image.caption == "New"
+
+
+def test_a_writer_editing_an_own_draft_may_not_change_a_shared_published_picture(client):
+    from django.core.exceptions import PermissionDenied
+
+    from articles.admin import images as image_admin
+
+    image = make_image(caption="Shared")
+    make_article(headline="Live story", lead_image=image)
+    writer = make_user("Writers")
+    with pytest.raises(PermissionDenied, match="only an editor can change it"):
+        image_admin.update_details(image, alt_text="x", caption="y", credit="z", by=writer)
+    image.refresh_from_db()
+    assert image.caption == "Shared"
+
+
+def test_an_editor_replaces_the_file_as_a_new_version_recorded_in_the_history(client):
+    from django.contrib.admin.models import LogEntry
+
+    image = make_image(caption="Lead")
+    make_article(lead_image=image)
+    old_name, old_renditions = image.file.name, image.renditions
+    assert old_renditions, "the task made renditions of the first file"
+    client.force_login(make_user("Editors"))
+
+    response = client.post(change_url(image), change_form_data(image, file=jpeg_upload()))
+
+    assert response.status_code == 302, errors_in(response)
+    image.refresh_from_db()
+    assert image.file.name != old_name
+    assert image.file.storage.exists(old_name), "the old file stays for pages already out"
+    old_copies = {n for copies in old_renditions.values() for n in copies.values()}
+    new_copies = {n for copies in image.renditions.values() for n in copies.values()}
+    assert new_copies
+    assert not new_copies & old_copies, "the new file has its own renditions"
+    assert (image.width, image.height) == (900, 600)
+    entry = LogEntry.objects.filter(object_id=str(image.pk)).latest("action_time")
+    message = entry.get_change_message()
+    assert f"was {old_name}" in message, message
+    assert "new upload replacement.jpg" in message, message
+    history = client.get(change_url(image).replace("/change/", "/history/")).content.decode()
+    assert html.escape(f"was {old_name}") in history
+
+
+def test_originals_are_stored_under_names_nobody_can_guess(admin_client, client):
+    admin_client.post(
+        ADD,
+        {"file": jpeg_upload("holiday-photo.jpg"), "alt_text": "a", "caption": "", "credit": ""},
+    )
+    first = Image.objects.get()
+    second = make_image()
+    folder, name = first.file.name.rsplit("/", 1)
+    assert re.fullmatch(r"images/\d{4}/\d{2}", folder), folder
+    random_part, stem = name.split("-", 1)[0], name.split("-", 1)[1]
+    assert re.fullmatch(r"[0-9a-f]{32}", random_part), name  # 128 random bits
+    assert stem == "holiday-photo.jpg"
+    assert second.file.name.rsplit("/", 1)[1].split("-", 1)[0] != random_part
+    # The name the uploader chose, in the folder of the month, is not where the file is.
+    assert client.get(f"/media/{folder}/holiday-photo.jpg").status_code == 404
+    assert client.get(first.file.url).status_code == 200  # the stored name works

@@ -176,10 +176,12 @@ def test_tampered_share_link_is_404():
     link = share_link(logged_in(make_user("Editors")), story)
     token = link.rstrip("/").rsplit("/", 1)[1]
     value, stamp, signature = token.split(":")
-    assert value == str(story.pk)
+    pk, key = value.split(".")
+    assert pk == str(story.pk)
 
     forged = [
-        f"{other.pk}:{stamp}:{signature}",  # another story, same signature
+        f"{other.pk}.{key}:{stamp}:{signature}",  # another story, same signature
+        f"{story.pk}:{stamp}:{signature}",  # the old keyless kind
         f"{value}:{stamp}:{signature[:-1]}{'A' if signature[-1] != 'A' else 'B'}",
         f"{value}:{stamp}",
         "not-a-token",
@@ -194,3 +196,90 @@ def test_share_link_of_a_deleted_story_is_404():
     story.delete()
 
     assert Client().get(link).status_code == 404
+
+
+# Share links end: revoked, unpublished; and only those who may edit the story see them
+
+
+def revoke(client, article):
+    page = client.get(change_url(article)).content.decode()
+    action = f"/admin/articles/article/{article.pk}/share-links/revoke/"
+    assert f'formaction="{action}"' in page, "no revoke button"
+    return client.post(action, follow=True)
+
+
+def test_revoking_ends_every_earlier_link_and_the_form_shows_a_new_one():
+    story = make_article(headline="Embargoed", status=Article.Status.DRAFT)
+    editor = logged_in(make_user("Editors"))
+    first = share_link(editor, story)
+    again = share_link(editor, story)
+    assert Client().get(again).status_code == 200  # links made since work alike, until revoked
+    assert Client().get(first).status_code == 200
+
+    response = revoke(editor, story)
+
+    assert response.status_code == 200
+    assert "Share links made before now no longer work." in response.content.decode()
+    assert Client().get(first).status_code == 404
+    assert Client().get(again).status_code == 404
+    second = share_link(editor, story)
+    assert second != first
+    assert Client().get(second).status_code == 200
+
+
+def test_a_writer_revokes_links_of_an_own_draft_but_not_of_others():
+    writer = make_user("Writers")
+    own = make_article(status=Article.Status.DRAFT, owner=writer)
+    theirs = make_article(status=Article.Status.DRAFT, owner=make_user("Writers"))
+    client = logged_in(writer)
+    assert revoke(client, own).status_code == 200
+
+    theirs_link = share_link(logged_in(make_user("Editors")), theirs)
+    response = client.post(f"/admin/articles/article/{theirs.pk}/share-links/revoke/")
+    assert response.status_code == 403
+    assert Client().get(theirs_link).status_code == 200
+
+
+def test_a_writer_sees_no_share_link_for_a_story_they_may_not_edit():
+    other_writer = make_user("Writers")
+    draft = make_article(headline="Someone else's", status=Article.Status.DRAFT, owner=other_writer)
+    writer = logged_in(make_user("Writers"))
+
+    page = writer.get(change_url(draft))
+    assert page.status_code == 200  # may read it
+    html = page.content.decode()
+    assert "testserver/preview/" not in html
+    assert 'id="share-link"' not in html
+    assert "data-copy-share" not in html
+    assert "share-links/revoke" not in html
+    assert share_link(logged_in(other_writer), draft)  # its owner does see one
+
+
+def test_unpublishing_ends_a_share_link_for_good():
+    later = timezone.now() + dt.timedelta(days=1)
+    story = make_article(headline="Scheduled, then pulled", published_at=later)
+    editor_user = make_user("Editors")
+    link = share_link(logged_in(editor_user), story)
+    assert Client().get(link).status_code == 200
+
+    story.move_to(Article.Status.UNPUBLISHED, by=editor_user)
+    response = Client().get(link)
+    assert response.status_code == 404
+    assert "story__headline" not in response.content.decode()
+    assert share_link(logged_in(editor_user), story) is None  # none offered while taken down
+
+    story.refresh_from_db()
+    story.move_to(Article.Status.DRAFT, by=editor_user)
+    assert Client().get(link).status_code == 404  # back to a draft: the old link stays dead
+
+
+def test_a_share_link_of_a_story_published_since_leads_to_its_page():
+    story = make_article(headline="Soon", status=Article.Status.DRAFT)
+    editor_user = make_user("Editors")
+    link = share_link(logged_in(editor_user), story)
+    story.refresh_from_db()  # the key was made by the form's request
+    story.move_to(Article.Status.PUBLISHED, by=editor_user)
+
+    response = Client().get(link)
+    assert response.status_code == 302
+    assert response["Location"] == story.get_absolute_url()

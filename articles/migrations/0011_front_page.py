@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0008_demo_story"),
+        ("articles", "0010_demo_story"),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0007_delivery"),
+        ("articles", "0009_share_key"),
     ]
 
     operations = [

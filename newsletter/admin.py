@@ -14,9 +14,9 @@ from django.utils.csp import CSP
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csp import csp_override
 
-from . import emails, sending, tasks
+from . import confirmations, emails, sending, tasks
+from .addresses import normalise_email
 from .models import Delivery, Digest, Subscriber
-from .services import normalise_email
 
 
 class SubscriberAdminForm(forms.ModelForm):
@@ -52,26 +52,51 @@ class SubscriberAdmin(admin.ModelAdmin):
     list_display = [
         "email",
         "status",
+        "confirmation_email",
         "created_at",
         "confirmed_at",
         "unsubscribed_at",
         "left_by",
         "source",
     ]
-    list_filter = ["status", "left_by", "created_at"]
+    list_filter = ["status", "confirmation", "left_by", "created_at"]
     show_facets = admin.ShowFacets.ALWAYS  # counts per status beside each filter
     search_fields = ["email", "source"]
     date_hierarchy = "created_at"
     readonly_fields = [
         "status",
         "created_at",
+        "confirmation",
+        "confirmation_attempts",
+        "confirmation_due_at",
+        "confirmation_error",
         "confirmation_sent_at",
         "confirmed_at",
         "unsubscribed_at",
         "left_by",
         "consent_text",
     ]
-    actions = ["export_csv", "unsubscribe_selected"]
+    actions = ["export_csv", "unsubscribe_selected", "retry_confirmations"]
+
+    @admin.display(description="confirmation email", ordering="confirmation")
+    def confirmation_email(self, subscriber):
+        """Where the confirmation email is: waiting (with its next try), sent or failed."""
+        state = subscriber.get_confirmation_display() if subscriber.confirmation else "—"
+        if subscriber.confirmation == Subscriber.Confirmation.WAITING:
+            tries = subscriber.confirmation_attempts
+            if tries and subscriber.confirmation_due_at:
+                due = timezone.localtime(subscriber.confirmation_due_at)
+                state += f" (tried {tries} times, next try at {due:%H:%M})"
+        elif subscriber.confirmation == Subscriber.Confirmation.FAILED:
+            state += f" after {subscriber.confirmation_attempts} tries"
+        return state
+
+    @admin.action(description="Send the confirmation email again (pending subscribers)")
+    def retry_confirmations(self, request, queryset):
+        queued = confirmations.retry_failed(queryset)
+        self.message_user(
+            request, f"Queued the confirmation email for {queued} subscriber(s).", messages.SUCCESS
+        )
 
     @admin.action(description="Export selected subscribers as CSV")
     def export_csv(self, request, queryset):

@@ -4,12 +4,18 @@ Every message carries a signed unsubscribe link in its body and in the ``List-Un
 and ``List-Unsubscribe-Post`` headers (RFC 8058), so mail clients can offer one click.
 """
 
+import html as html_lib
 from dataclasses import dataclass
+from email.utils import make_msgid
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import strip_tags
+
+from articles.models import Article
 
 from . import tokens
 from .models import Digest, Subscriber
@@ -50,13 +56,19 @@ class _OneLineHeader(str):
         return f"{self.name}: {self}{policy.linesep}"
 
 
-def _message(subject: str, text: str, html: str, to: str, url: str):
+def mail_domain() -> str:
+    """The domain in Message-IDs: the site's own, not the sending machine's host name."""
+    return urlsplit(settings.SITE_URL).hostname or "localhost"
+
+
+def _message(subject: str, text: str, html: str, to: str, url: str, message_id: str = ""):
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],
         headers={
+            "Message-ID": message_id or make_msgid("newsletter", domain=mail_domain()),
             "List-Unsubscribe": _OneLineHeader("List-Unsubscribe", f"<{url}>"),
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
@@ -87,26 +99,39 @@ def confirmation_message(subscriber: Subscriber) -> EmailMultiAlternatives:
 
 @dataclass(frozen=True)
 class DigestContent:
+    digest_id: int
     subject: str
     text: str
     html: str
 
     def message_for(self, subscriber: Subscriber) -> EmailMultiAlternatives:
-        return self.message(subscriber.email, unsubscribe_url(subscriber))
+        # One Message-ID per digest and reader: a message sent again after a crash (see
+        # newsletter.sending) is shown once by mail clients.
+        message_id = f"<digest-{self.digest_id}.{subscriber.pk}@{mail_domain()}>"
+        return self.message(subscriber.email, unsubscribe_url(subscriber), message_id=message_id)
 
-    def message(self, to: str, url: str, subject_prefix: str = "") -> EmailMultiAlternatives:
+    def message(
+        self, to: str, url: str, subject_prefix: str = "", message_id: str = ""
+    ) -> EmailMultiAlternatives:
         return _message(
             subject_prefix + self.subject,
             self.text.replace(UNSUBSCRIBE_PLACEHOLDER, url),
             self.html.replace(UNSUBSCRIBE_PLACEHOLDER, url),
             to,
             url,
+            message_id,
         )
 
 
 def digest_content(digest: Digest) -> DigestContent:
-    """The digest rendered once, for every recipient."""
-    stories = list(digest.stories.select_related("lead_image", "section").order_by("-published_at"))
+    """The digest rendered once, for every recipient, of its stories readers can still see
+    (one taken down since it was made is left out)."""
+    stories = list(
+        Article.objects.published()
+        .filter(digests=digest)
+        .select_related("lead_image", "section")
+        .order_by("-published_at", "pk")
+    )
     context = {
         "digest": digest,
         "stories": stories,
@@ -114,12 +139,32 @@ def digest_content(digest: Digest) -> DigestContent:
         "site_url": settings.SITE_URL,
         "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
         "contact_line": settings.NEWSLETTER_CONTACT_LINE,
+        "teaser_words": TEASER_WORDS,
+        "with_images": True,
     }
+    html = render_to_string("newsletter/email/digest.html", context)
+    if words_in(html) < MIN_WORDS_FOR_IMAGES:
+        # Pictures that outweigh the words are what spam filters look for (SpamAssassin's
+        # HTML_IMAGE_ONLY rules score HTML with images and under 3,200 bytes of text): a
+        # short digest goes out with its words and links, and no pictures.
+        context["with_images"] = False
+        html = render_to_string("newsletter/email/digest.html", context)
     return DigestContent(
+        digest_id=digest.pk,
         subject=digest.subject,
         text=render_to_string("newsletter/email/digest.txt", context),
-        html=render_to_string("newsletter/email/digest.html", context),
+        html=html,
     )
+
+
+TEASER_WORDS = 60  # how much of each story's opening a digest quotes
+MIN_WORDS_FOR_IMAGES = 3400  # bytes of text, with a margin over SpamAssassin's 3,200
+
+
+def words_in(markup: str) -> int:
+    """Bytes of text in an HTML part, roughly as spam filters count them."""
+    body = markup.split("<body", 1)[-1]
+    return len(" ".join(html_lib.unescape(strip_tags(body)).split()).encode())
 
 
 def test_message(digest: Digest, to: str) -> EmailMultiAlternatives:

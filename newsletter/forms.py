@@ -3,7 +3,7 @@ import unicodedata
 from django import forms
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from .services import INVALID_MESSAGE, MAX_LENGTH, normalise_email
+from .addresses import INVALID_MESSAGE, MAX_LENGTH, normalise_email
 
 CONSENT_TEXT = (
     "We will email you the latest news. Every email has a link to unsubscribe at once; "

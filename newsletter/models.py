@@ -3,6 +3,8 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from .addresses import mailbox_of
+
 
 class Subscriber(models.Model):
     class Status(models.TextChoices):
@@ -15,14 +17,44 @@ class Subscriber(models.Model):
         ONE_CLICK = "one-click", "One-click (mail client)"
         ADMIN = "admin", "Staff in the admin"
 
+    class Confirmation(models.TextChoices):
+        NONE = "", "None due"
+        WAITING = "waiting", "Waiting to be sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed (retries used up)"
+
     email = models.EmailField(max_length=254, unique=True, help_text="Stored normalised.")
+    mailbox = models.CharField(
+        max_length=254,
+        blank=True,
+        db_index=True,
+        editable=False,
+        help_text="The mailbox the address reaches (without a +tag; Gmail without dots), so "
+        "variants of one address share its limits.",
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     source = models.CharField(
         max_length=500, blank=True, help_text="The page the reader signed up from."
     )
     consent_text = models.TextField(blank=True, help_text="The consent line the reader saw.")
     created_at = models.DateTimeField(auto_now_add=True)
-    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    confirmation_sent_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the mail server last accepted a confirmation."
+    )
+    confirmation = models.CharField(
+        "confirmation email",
+        max_length=10,
+        choices=Confirmation.choices,
+        default=Confirmation.NONE,
+        blank=True,
+    )
+    confirmation_attempts = models.PositiveSmallIntegerField(default=0)
+    confirmation_due_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the next try to send the confirmation is due."
+    )
+    confirmation_error = models.TextField(
+        blank=True, help_text="What the mail server answered the last try."
+    )
     confirmed_at = models.DateTimeField(null=True, blank=True)
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
     left_by = models.CharField("unsubscribed by", max_length=20, choices=LeftBy.choices, blank=True)
@@ -50,6 +82,12 @@ class Subscriber(models.Model):
 
     def __str__(self):
         return self.email
+
+    def save(self, *args, **kwargs):
+        self.mailbox = mailbox_of(self.email)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "mailbox"}
+        super().save(*args, **kwargs)
 
     def confirm(self) -> bool:
         """Confirm a pending subscription; True if this call changed anything."""
@@ -79,6 +117,7 @@ class Digest(models.Model):
         DRAFT = "draft", "Draft"
         SENDING = "sending", "Sending"
         SENT = "sent", "Sent"
+        CANCELLED = "cancelled", "Cancelled: every story in it was taken down"
 
     subject = models.CharField(max_length=200)
     since = models.DateTimeField(help_text="Lists stories published after this time...")
@@ -88,9 +127,6 @@ class Digest(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    locked_until = models.DateTimeField(
-        null=True, blank=True, editable=False, help_text="A sender holds the digest until then."
-    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -6,11 +6,19 @@ the moment the mail server answers, in a ``Delivery`` row unique per (digest, su
 a rerun after a crash skips everyone already served and carries on with the rest. A refused
 recipient is recorded as failed with the server's answer and retried on later runs, up to
 ``NEWSLETTER_MAX_ATTEMPTS``. If the mail server goes away mid-run, the run stops with the
-rest untouched for the next one. One sender at a time holds a digest (``locked_until``,
-renewed every batch), so a double click or an overlapping cron run cannot send it twice.
+rest untouched for the next one.
+
+One sender at a time holds a digest (``locks.digest_lock``: a PostgreSQL advisory lock, or
+an flock on SQLite), for exactly as long as its process lives: a second sender is refused
+however slow the first one's mail server is, and a sender killed mid-send frees the digest
+at once for the rerun.
+
+Before every batch the digest's stories are read again: one taken down since is left out of
+the messages that follow, and a digest whose every story was taken down is cancelled.
 
 The one window left: a crash after the mail server accepted a message and before its row
-was written sends that one message again on the rerun.
+was written sends that one message again on the rerun, with the same Message-ID (one per
+digest and reader), which mail clients use to show it once.
 """
 
 import datetime as dt
@@ -26,6 +34,7 @@ from django.utils import timezone
 
 from articles.models import Article
 
+from . import locks
 from .emails import digest_content
 from .models import Delivery, Digest, Subscriber
 
@@ -95,19 +104,6 @@ def pending_recipients(digest: Digest):
     return Subscriber.objects.filter(status=Subscriber.Status.CONFIRMED).exclude(Exists(done))
 
 
-def _hold(digest: Digest) -> bool:
-    now = timezone.now()
-    until = now + dt.timedelta(seconds=settings.NEWSLETTER_LOCK_SECONDS)
-    free = Q(locked_until__isnull=True) | Q(locked_until__lt=now)
-    held = Digest.objects.filter(pk=digest.pk).filter(free).update(locked_until=until)
-    return held == 1
-
-
-def _renew(digest: Digest) -> None:
-    until = timezone.now() + dt.timedelta(seconds=settings.NEWSLETTER_LOCK_SECONDS)
-    Digest.objects.filter(pk=digest.pk).update(locked_until=until)
-
-
 def _record(digest, subscriber, attempts, error=""):
     status = Delivery.Status.FAILED if error else Delivery.Status.SENT
     Delivery.objects.bulk_create(
@@ -136,17 +132,26 @@ def send_digest(
 ) -> Report:
     """Send ``digest`` to every confirmed subscriber not yet served (at most ``limit`` in
     this run). Raises DigestBusy when another sender holds it."""
-    if not _hold(digest):
-        raise DigestBusy(f"Digest {digest.pk} is being sent by another process.")
+    with locks.digest_lock(digest.pk) as held:
+        if not held:
+            raise DigestBusy(f"Digest {digest.pk} is being sent by another process.")
+        return _send_held(digest, limit=limit, batch_size=batch_size, progress=progress)
+
+
+def _send_held(digest, *, limit, batch_size, progress) -> Report:
     report = Report()
+    digest.refresh_from_db(fields=["status"])
+    if digest.status in (Digest.Status.SENT, Digest.Status.CANCELLED):
+        report.finished = digest.status == Digest.Status.SENT
+        report.stopped = "" if report.finished else "cancelled"
+        return report
     try:
         _commit_without_waiting_for_disk()
         now = timezone.now()
         Digest.objects.filter(pk=digest.pk, started_at__isnull=True).update(started_at=now)
-        Digest.objects.filter(pk=digest.pk).exclude(status=Digest.Status.SENT).update(
-            status=Digest.Status.SENDING
-        )
-        content = digest_content(digest)
+        Digest.objects.filter(pk=digest.pk).update(status=Digest.Status.SENDING)
+        stories: list[int] | None = None
+        content = None
         size = batch_size or settings.NEWSLETTER_BATCH_SIZE
         after = 0
         while limit is None or report.sent + report.failed < limit:
@@ -156,11 +161,20 @@ def send_digest(
             )
             if not batch:
                 break
+            # Every batch goes out with the stories that are still published now.
+            live = live_story_ids(digest)
+            if not live:
+                report.stopped = "cancelled: every story in it was taken down"
+                Digest.objects.filter(pk=digest.pk).update(
+                    status=Digest.Status.CANCELLED, finished_at=timezone.now()
+                )
+                return report
+            if live != stories:
+                stories, content = live, digest_content(digest)
             report.stopped = _send_batch(digest, content, batch, report)
             if report.stopped:
                 break
             after = batch[-1].pk
-            _renew(digest)
             if progress:
                 progress(report)
         if not report.stopped and not pending_recipients(digest).exists():
@@ -169,9 +183,18 @@ def send_digest(
                 status=Digest.Status.SENT, finished_at=timezone.now()
             )
     finally:
-        Digest.objects.filter(pk=digest.pk).update(locked_until=None)
         _commit_without_waiting_for_disk(reset=True)
     return report
+
+
+def live_story_ids(digest: Digest) -> list[int]:
+    """The digest's stories that readers can still see, in the order it lists them."""
+    return list(
+        Article.objects.published()
+        .filter(digests=digest)
+        .order_by("-published_at", "pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def _commit_without_waiting_for_disk(reset: bool = False) -> None:

@@ -1,94 +1,71 @@
 """Writes that the newsletter's views and commands share."""
 
 import datetime as dt
-import re
-import unicodedata
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
-from django.core.validators import EmailValidator
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from . import tasks
+from . import confirmations
+from .addresses import mailbox_of
 from .models import Subscriber
 
-INVALID_MESSAGE = "Enter a valid email address, like name@example.com."
-TOO_LONG_MESSAGE = "That email address is too long."
-MAX_LENGTH = 254  # the column's length, and the longest address SMTP can carry
-
-# "%0a", "%0D%0A" ...: an encoded newline sent to slip a header in, never part of a real address.
-_PERCENT_ESCAPE = re.compile(r"%[0-9a-f]{2}", re.IGNORECASE)
-
-
-class _MailboxValidator(EmailValidator):
-    """Django's address check without what a newsletter must not accept: ``localhost`` and
-    IP-literal domains (``name@[127.0.0.1]``)."""
-
-    def validate_domain_part(self, domain_part):
-        return bool(self.domain_regex.match(domain_part))
-
-
-_validate_mailbox = _MailboxValidator(message=INVALID_MESSAGE, allowlist=[])
-
-
-def normalise_email(raw: str) -> str:
-    """Trim, lower-case, and write a unicode domain in its ASCII (IDNA) form, so one mailbox
-    is one row however it was typed; then check the result is an address we can mail.
-
-    A control character (a newline above all) anywhere, even at the ends where trimming
-    would hide it, or a percent-encoded one, refuses the address: nothing from this field
-    can ever reach a mail header except a plain address."""
-    invalid = ValidationError(INVALID_MESSAGE, code="invalid")
-    if any(unicodedata.category(ch) == "Cc" for ch in raw) or _PERCENT_ESCAPE.search(raw):
-        raise invalid
-    email = raw.strip()
-    if any(ch.isspace() for ch in email):
-        raise invalid
-    local, at, domain = email.rpartition("@")
-    if not at or not local or not domain:
-        raise invalid
-    try:
-        domain = domain.encode("idna").decode("ascii")
-    except UnicodeError as exc:
-        raise invalid from exc
-    email = f"{local}@{domain}".lower()
-    # The ASCII form of a unicode domain is longer than what was typed.
-    if len(email) > MAX_LENGTH:
-        raise ValidationError(TOO_LONG_MESSAGE, code="max_length")
-    _validate_mailbox(email)
-    return email
+MAILBOX_LOCK = 7_120_001  # the first key of the newsletter's advisory locks (an arbitrary number)
 
 
 def subscribe(*, email: str, source: str = "", consent_text: str = "") -> Subscriber:
-    """Record a signup and mail a confirmation link when one is due.
+    """Record a signup and queue a confirmation link when one is due (run by the
+    ``process_signup`` task, so the signup request does the same work for every address).
 
-    A new address becomes pending; a pending one gets a fresh link at most once per
-    ``NEWSLETTER_RESEND_INTERVAL``; an unsubscribed one starts again as pending (it must
-    confirm again); a confirmed one is left alone. The caller shows the same page whatever
-    happened here, so nothing reveals who is subscribed.
+    A new address becomes pending; an unsubscribed one starts again as pending (it must
+    confirm again); a confirmed one is left alone. A confirmation is due for a pending
+    address unless one is already waiting to be sent, or the same mailbox (``mailbox_of``:
+    ``dana+1@`` and ``dana+2@`` are one) was sent one within ``NEWSLETTER_RESEND_INTERVAL``.
+    The caller shows the same page whatever happened here, so nothing reveals who is
+    subscribed.
     """
     now = timezone.now()
+    mailbox = mailbox_of(email)
     with transaction.atomic():
-        subscriber, created = Subscriber.objects.select_for_update().get_or_create(
-            email=email, defaults={"source": source[:500], "consent_text": consent_text}
+        _lock_mailbox(mailbox)
+        subscriber, _ = Subscriber.objects.select_for_update().get_or_create(
+            email=email,
+            defaults={"source": source[:500], "consent_text": consent_text, "mailbox": mailbox},
         )
-        due = created
+        if subscriber.status == Subscriber.Status.CONFIRMED:
+            return subscriber
         if subscriber.status == Subscriber.Status.UNSUBSCRIBED:
             subscriber.status = Subscriber.Status.PENDING
             subscriber.source, subscriber.consent_text = source[:500], consent_text
-            due = True
-        elif subscriber.status == Subscriber.Status.PENDING and not created:
-            last = subscriber.confirmation_sent_at
-            interval = dt.timedelta(seconds=settings.NEWSLETTER_RESEND_INTERVAL)
-            due = last is None or now - last >= interval
-        if due:
-            subscriber.confirmation_sent_at = now
-            subscriber.save()
-            transaction.on_commit(lambda: tasks.send_confirmation.enqueue(subscriber.pk))
+        subscriber.mailbox = mailbox
+        if confirmation_due(subscriber, now=now):
+            confirmations.request(subscriber, now=now)
+        subscriber.save()
     return subscriber
+
+
+def confirmation_due(subscriber: Subscriber, *, now) -> bool:
+    if subscriber.confirmation == Subscriber.Confirmation.WAITING:
+        return False  # queued, or being retried: one mail, not two
+    interval = dt.timedelta(seconds=settings.NEWSLETTER_RESEND_INTERVAL)
+    same_mailbox = Subscriber.objects.filter(mailbox=subscriber.mailbox)
+    recent = Q(confirmation_sent_at__gte=now - interval) | Q(
+        confirmation=Subscriber.Confirmation.WAITING
+    )
+    return not same_mailbox.filter(recent).exists()
+
+
+def _lock_mailbox(mailbox: str) -> None:
+    """Serialise signups of one mailbox (two variants signing up at once must not both get
+    a mail): a transaction-long advisory lock on PostgreSQL; SQLite writes one at a time."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [MAILBOX_LOCK, mailbox]
+            )
 
 
 def over_signup_limit(client_address: str) -> bool:

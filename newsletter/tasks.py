@@ -2,20 +2,24 @@
 
 from django.tasks import task
 
-from . import emails, sending
-from .models import Digest, Subscriber
+from . import confirmations, sending, services
+from .confirmations import send_confirmation  # noqa: F401 - queued rows name it here too
+from .models import Digest
 
 
 @task()
-def send_confirmation(subscriber_id: int) -> bool:
-    """Mail the confirmation link to a pending subscriber."""
-    subscriber = Subscriber.objects.filter(
-        pk=subscriber_id, status=Subscriber.Status.PENDING
-    ).first()
-    if subscriber is None:
-        return False
-    emails.confirmation_message(subscriber).send()
-    return True
+def process_signup(email: str, source: str = "", consent_text: str = "") -> str:
+    """A signup from the form: recorded here, in the worker, so the request that queued it
+    did the same work whoever the address belongs to."""
+    subscriber = services.subscribe(email=email, source=source, consent_text=consent_text)
+    confirmation = subscriber.confirmation or "none"
+    return f"subscriber {subscriber.pk}: {subscriber.status}, confirmation {confirmation}"
+
+
+@task()
+def send_due_confirmations() -> str:
+    """Confirmations whose retry time has come (for a scheduler; see ``confirmations``)."""
+    return str(confirmations.send_due())
 
 
 @task()

@@ -1,11 +1,19 @@
 """Signed links: confirmation links expire, unsubscribe links never do.
 
-Both carry the subscriber's id and address, so a link made for one address cannot act on a
-row that has since been given to another; neither needs a table of its own.
+A link names no address: it carries the subscriber's id and a keyed hash of the address
+(``[id, hmac]``, signed), so it is opaque in access logs and referrers, and a link made for
+one address still cannot act on the row once its address was changed. Neither needs a
+table of its own.
+
+Links of the first kind (``{"id": …, "email": …}``, the address readable in them) are still
+honoured for unsubscribing, since digests already in inboxes carry them; confirmation links
+of that kind stop working (they expire within a week anyway, and signing up again sends a
+new one).
 """
 
 from django.conf import settings
 from django.core import signing
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from .models import Subscriber
 
@@ -21,17 +29,26 @@ class LinkError(Exception):
         self.expired = expired
 
 
-def _payload(subscriber: Subscriber) -> dict:
-    return {"id": subscriber.pk, "email": subscriber.email}
+def _address_hash(email: str) -> str:
+    return salted_hmac("newsletter.link-address", email, algorithm="sha256").hexdigest()[:16]
 
 
-def _subscriber(payload) -> Subscriber:
-    if not isinstance(payload, dict):
-        raise LinkError(expired=False)
-    subscriber = Subscriber.objects.filter(pk=payload.get("id")).first()
-    if subscriber is None or subscriber.email != payload.get("email"):
-        raise LinkError(expired=False)
-    return subscriber
+def _payload(subscriber: Subscriber) -> list:
+    return [subscriber.pk, _address_hash(subscriber.email)]
+
+
+def _subscriber(payload, *, legacy: bool = False) -> Subscriber:
+    if isinstance(payload, list) and len(payload) == 2 and isinstance(payload[0], int):
+        subscriber = Subscriber.objects.filter(pk=payload[0]).first()
+        if subscriber is not None and constant_time_compare(
+            _address_hash(subscriber.email), str(payload[1])
+        ):
+            return subscriber
+    elif legacy and isinstance(payload, dict):
+        subscriber = Subscriber.objects.filter(pk=payload.get("id")).first()
+        if subscriber is not None and subscriber.email == payload.get("email"):
+            return subscriber
+    raise LinkError(expired=False)
 
 
 def confirm_token(subscriber: Subscriber) -> str:
@@ -59,4 +76,4 @@ def subscriber_for_unsubscribe_token(token: str) -> Subscriber:
         payload = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign_object(token)
     except signing.BadSignature as exc:
         raise LinkError(expired=False) from exc
-    return _subscriber(payload)
+    return _subscriber(payload, legacy=True)

@@ -370,11 +370,12 @@ NEWSLETTER_CONTACT_LINE = os.environ.get(
     "NEWSLETTER_CONTACT_LINE", f"{SITE_NAME}, Jerusalem, Israel. desk@example.com"
 )
 NEWSLETTER_CONFIRM_MAX_AGE = 7 * 24 * 3600  # seconds a confirmation link stays valid
-NEWSLETTER_RESEND_INTERVAL = 5 * 60  # at most one confirmation email per address per 5 min
+NEWSLETTER_RESEND_INTERVAL = 5 * 60  # at most one confirmation email per mailbox per 5 min
+# Seconds before each new try of a confirmation the mail server did not take; then "failed".
+NEWSLETTER_CONFIRM_RETRY_DELAYS = (60, 5 * 60, 15 * 60, 3600, 3 * 3600, 6 * 3600, 12 * 3600)
 NEWSLETTER_SIGNUP_RATE = (10, 10 * 60)  # signups per client address, per 10 minutes
 NEWSLETTER_BATCH_SIZE = 200  # subscribers read from the database at a time
 NEWSLETTER_MAX_ATTEMPTS = 3  # deliveries that failed are retried on later runs up to this
-NEWSLETTER_LOCK_SECONDS = 5 * 60  # a sender's hold on a digest, renewed every batch
 NEWSLETTER_FIRST_DIGEST_DAYS = 7  # how far back the very first digest looks
 NEWSLETTER_MAX_STORIES = 20
 

@@ -1,4 +1,8 @@
-"""Shared fixtures for the newsletter: a clean cache, and a real SMTP server on loopback."""
+"""Shared fixtures for the newsletter: a clean cache, and a real SMTP server on loopback.
+
+Every newsletter test sends through the real server: ``mailoutbox`` is overridden here to
+start it and show what it received, read back from the bytes on the wire (not Django's
+in-memory outbox), with the attributes the tests read (``to``, ``subject``, ``body``, ...)."""
 
 import email
 import email.policy
@@ -143,6 +147,78 @@ def smtp_server(settings):
         yield mailbox
     finally:
         controller.stop()
+
+
+@dataclass
+class _Alternative:
+    content: str
+    mimetype: str
+
+
+class WireMessage:
+    """A message as the SMTP server received it, read like Django's EmailMessage."""
+
+    def __init__(self, received: Received):
+        self.received = received
+        self._message = received.message
+
+    @property
+    def to(self) -> list[str]:
+        return [address.strip() for address in str(self._message["To"]).split(",")]
+
+    @property
+    def recipients(self) -> list[str]:
+        return list(self.received.rcpt_tos)
+
+    @property
+    def subject(self) -> str:
+        return str(self._message["Subject"])
+
+    @property
+    def from_email(self) -> str:
+        return str(self._message["From"])
+
+    @property
+    def body(self) -> str:
+        return self.received.text()
+
+    @property
+    def alternatives(self) -> list[_Alternative]:
+        return [_Alternative(self.received.html(), "text/html")]
+
+    @property
+    def extra_headers(self) -> dict[str, str]:
+        return {name: self.received.raw_header(name) for name in set(self._message.keys())}
+
+    def message(self) -> EmailMessage:
+        return self._message
+
+
+class WireOutbox:
+    """``mail.outbox`` for tests, filled by the SMTP server."""
+
+    def __init__(self, mailbox: Mailbox):
+        self.mailbox = mailbox
+
+    def __len__(self):
+        return len(self.mailbox.received)
+
+    def __getitem__(self, index):
+        return [WireMessage(m) for m in self.mailbox.received][index]
+
+    def __iter__(self):
+        return iter(self[:])
+
+    def __eq__(self, other):
+        return list(self) == other
+
+    def clear(self):
+        self.mailbox.clear()
+
+
+@pytest.fixture
+def mailoutbox(smtp_server):
+    return WireOutbox(smtp_server)
 
 
 @pytest.fixture

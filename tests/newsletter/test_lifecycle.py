@@ -82,7 +82,7 @@ def test_header_is_written_as_a_url_not_as_encoded_words(post, mailoutbox):
     plain on one line."""
     post("a-rather-long-address-to-push-the-header-past-78@example.com")
 
-    wire = mailoutbox[0].message().as_bytes()
+    wire = mailoutbox[0].received.raw
     (line,) = [ln for ln in wire.split(b"\n") if ln.startswith(b"List-Unsubscribe:")]
     assert re.fullmatch(
         rb"List-Unsubscribe: <http://testserver/newsletter/unsubscribe/\S+/>\r?", line

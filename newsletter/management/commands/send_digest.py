@@ -3,7 +3,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from newsletter import sending
+from newsletter import locks, sending
 from newsletter.models import Subscriber
 
 
@@ -42,6 +42,15 @@ class Command(BaseCommand):
             raise CommandError("--limit-recipients must be at least 1.")
         if dry_run:
             return self.dry_run(since)
+        with locks.sender_lock() as held:
+            if not held:
+                raise CommandError(
+                    "Another send_digest is running: the digest is being sent by another "
+                    "process. Nothing was sent; run again once it has finished."
+                )
+            self.send(since, limit_recipients, options["batch_size"])
+
+    def send(self, since, limit_recipients, batch_size):
         budget = limit_recipients
         digests = list(sending.unfinished_digests())
         new = sending.create_digest(since=since)
@@ -60,7 +69,7 @@ class Command(BaseCommand):
                 report = sending.send_digest(
                     digest,
                     limit=budget,
-                    batch_size=options["batch_size"],
+                    batch_size=batch_size,
                     progress=lambda r: self.stdout.write(f"  ... {r.sent} sent, {r.failed} failed"),
                 )
             except sending.DigestBusy as exc:

@@ -9,13 +9,15 @@ PORT ?= 8000
 # The address printed and used in every email's links follows HOST and PORT.
 SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: help venv run serve migrate demo test tools fonts lighthouse bench bench-digest test-sqlite test-postgres lint format migrations-check clean
+.PHONY: help venv run serve front migrate demo test tools fonts lighthouse bench bench-search bench-digest test-sqlite test-postgres lint format migrations-check clean
 
 help:
 	@echo "make run               set up and serve the demo site on SQLite at http://$(HOST):$(PORT)/"
 	@echo "make serve             the same site under gunicorn with DEBUG off (production mode)"
+	@echo "make front             make serve behind nginx (deploy/nginx/) at http://$(HOST):$(FRONT_PORT)/"
 	@echo "make test              ruff, then pytest on SQLite and (when reachable) PostgreSQL"
-	@echo "make bench             page throughput at 1,000 and 100,000 stories (PostgreSQL, Redis, wrk)"
+	@echo "make bench             page throughput at 1,000 and 100,000 stories, then through the nginx front"
+	@echo "make bench-search      search at 100,000 stories: p50/p95 per kind of query (PostgreSQL)"
 	@echo "make bench-digest      the newsletter digest benchmark (PostgreSQL, SMTP sink)"
 	@echo "make lighthouse        Lighthouse (mobile) on home, article, section, search (bench/lighthouse.py)"
 	@echo "make lint | format | migrations-check | fonts | clean"
@@ -61,6 +63,19 @@ serve: demo
 	  REDIS_URL="$$redis" PAGE_CACHE_SECONDS="$${PAGE_CACHE_SECONDS:-$$cache}" \
 	  sh -c '$(BIN)/python manage.py collectstatic --no-input -v0 && \
 	  exec $(BIN)/gunicorn -c gunicorn.conf.py newsroom.wsgi --workers 2 --bind $(HOST):$(PORT)'
+
+# The production front: nginx (Debian's package) with deploy/nginx/ on $(FRONT_PORT), in front of
+# `make serve` on $(PORT), which then believes nginx's forwarded headers (and only nginx's).
+# nginx runs from .front/ (config, pid, logs, microcache) and is stopped by its PID on exit.
+FRONT_PORT ?= 8080
+
+front: demo
+	@command -v nginx >/dev/null || { echo "nginx is missing: apt-get install -y nginx" >&2; exit 1; }
+	$(BIN)/python -m newsroom.front run --prefix .front --listen $(HOST):$(FRONT_PORT) \
+	  --upstream $(HOST):$(PORT) --static-root staticfiles --media-root media
+	@trap '$(BIN)/python -m newsroom.front stop --prefix .front' EXIT INT TERM; \
+	FORWARDED_ALLOW_IPS=127.0.0.1 TRUSTED_PROXY_COUNT=1 \
+	  SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO,https $(MAKE) --no-print-directory serve
 
 lint: venv
 	$(BIN)/ruff check .
@@ -119,9 +134,13 @@ lighthouse: demo
 # Benchmarks (not part of `make test`): they print their figures; see bench/.
 bench: venv
 	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/front.py
+
+bench-search: venv
+	$(BIN)/python bench/search.py --stories 100000
 
 bench-digest: venv
 	$(BIN)/python bench/digest.py
 
 clean:
-	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules staticfiles .front .pytest_cache .ruff_cache

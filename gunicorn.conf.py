@@ -12,6 +12,7 @@ import sys
 import time
 
 from gunicorn import glogging
+from gunicorn.http import wsgi as gunicorn_wsgi
 
 from newsroom.jsonlog import JSONFormatter, utc_time
 
@@ -56,9 +57,17 @@ SHM = "/dev/shm"  # noqa: S108 - gunicorn makes its files there with mkstemp
 if os.path.isdir(SHM):
     worker_tmp_dir = SHM
 
-# The addresses whose X-Forwarded-* headers gunicorn believes (the load balancer's). Django
-# decides HTTPS by SECURE_PROXY_SSL_HEADER and the client's address by TRUSTED_PROXY_COUNT.
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+# The addresses whose X-Forwarded-* headers gunicorn believes: the proxy's, named by the
+# operator in FORWARDED_ALLOW_IPS (e.g. 127.0.0.1 for nginx on the same host, as `make front`
+# runs it). None by default, so nothing on this host (or a client talking to gunicorn directly)
+# can make a plain-HTTP request look like HTTPS with `X-Forwarded-Proto: https`. Django decides
+# HTTPS by SECURE_PROXY_SSL_HEADER and the client's address by TRUSTED_PROXY_COUNT.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "")
+
+# No banner: gunicorn writes `Server: gunicorn` on every answer, which tells a scanner what to
+# try. The header stays (gunicorn always writes it) with nothing in it; nginx in front sends
+# its own, without a version (server_tokens off).
+gunicorn_wsgi.SERVER = ""
 
 # No control socket (gunicorn 25.1+ makes one at ~/.gunicorn/gunicorn.ctl for gunicornc): every
 # gunicorn on a host would share that path, and the process is managed by signals (HUP, TERM,

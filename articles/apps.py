@@ -6,8 +6,9 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Newsroom"
 
     def ready(self):
-        # The receivers that keep search vectors current, that make image renditions, and
-        # that tell the page cache what an edit changed, and that end share links on unpublishing.
-        from . import invalidation, preview_tokens, search, tasks  # noqa: F401
+        # The deploy checks; the receivers that keep search vectors current, that make image
+        # renditions, that tell the page cache what an edit changed, and that end share links
+        # on unpublishing.
+        from . import checks, invalidation, preview_tokens, search, tasks  # noqa: F401
 
         invalidation.connect()

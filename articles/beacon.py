@@ -6,6 +6,7 @@ the id is a published story, and the same client has not read the same story wit
 ``READ_WINDOW_SECONDS``. Costs at most one cached existence check and one upsert.
 """
 
+import logging
 import re
 
 from django.http import HttpRequest, HttpResponse
@@ -16,6 +17,8 @@ from django.views.decorators.http import require_POST
 from newsroom.client_ip import client_ip
 
 from . import reads
+
+logger = logging.getLogger(__name__)
 
 # Crawlers, link previews, headless browsers and scripted clients; an empty UA too.
 ROBOTS = re.compile(
@@ -48,6 +51,16 @@ def story_id(request: HttpRequest) -> int | None:
 @require_POST
 @never_cache
 def read(request: HttpRequest) -> HttpResponse:
+    try:
+        count(request)
+    except Exception:
+        # The database or the cache is down, or anything else failed: the read is lost, the
+        # reader's page never knows (and the error is logged once, with its traceback).
+        logger.exception("Beacon: the read could not be counted.")
+    return HttpResponse(status=204)
+
+
+def count(request: HttpRequest) -> None:
     user_agent = request.META.get("HTTP_USER_AGENT", "")
     article_id = story_id(request)
     if (
@@ -57,4 +70,3 @@ def read(request: HttpRequest) -> HttpResponse:
         and reads.first_read_in_window(article_id, client_ip(request), user_agent)
     ):
         reads.record_read(article_id)
-    return HttpResponse(status=204)

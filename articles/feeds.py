@@ -6,6 +6,7 @@ with its items: the section and lead image come with the stories, bylines and ta
 prefetched, and the enclosure's size is the one recorded with the image (no storage I/O).
 """
 
+import html
 import logging
 import posixpath
 
@@ -15,6 +16,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.urls import reverse, reverse_lazy
 from django.utils import feedgenerator
+from django.utils.html import strip_tags
 
 from .models import Article, ArticleAuthor, Author, Section
 
@@ -103,7 +105,12 @@ class LatestStoriesFeed(Feed):
         return item.headline
 
     def item_description(self, item):
-        return item.dek or item.summary
+        """The dek (else the description, else the body's opening words) as HTML: RSS's
+        ``<description>`` and Atom's ``<summary type="html">`` are read as HTML, so the plain
+        text is escaped (``<svg onload=…>`` in a dek is text, not markup)."""
+        # The summary cut from the body keeps the body's entities: they are read as text.
+        text = item.dek or item.description or html.unescape(strip_tags(item.summary))
+        return html.escape(text, quote=False)
 
     def item_pubdate(self, item):
         return item.published_at

@@ -7,7 +7,12 @@ works when article pages come from a cache or CDN. Counts are kept per story per
 
 Nothing about the reader is stored in the database. To ignore the same reader reloading the
 same story, the cache keeps, for ``READ_WINDOW_SECONDS``, a key made of an HMAC of the client
-address, user agent and story id (the key cannot be turned back into any of them).
+address, user agent and story id (the key cannot be turned back into any of them). A client
+that changes its user agent is still one address: an address counts at most
+``READ_CAP_PER_ADDRESS`` reads of a story per window (a counter under an HMAC of the address
+and story id, gone with the window), which leaves room for a household or an office behind one
+address and none for a script. While the cache does not answer, reads are counted without
+the window or the cap (as the rate limits do, the site goes on without its cache).
 """
 
 import datetime as dt
@@ -24,6 +29,7 @@ from .models import Article, DailyReads
 DEFAULT_POPULAR_DAYS = 7
 DEFAULT_POPULAR_CACHE_SECONDS = 300
 DEFAULT_READ_WINDOW_SECONDS = 30 * 60
+DEFAULT_READ_CAP_PER_ADDRESS = 3
 # How long "is this id a published story?" is remembered for the beacon: a story taken down
 # stops being counted within this time.
 PUBLISHED_CHECK_SECONDS = 60
@@ -49,6 +55,10 @@ def read_window_seconds() -> int:
     return int(value)
 
 
+def read_cap_per_address() -> int:
+    return int(getattr(settings, "READ_CAP_PER_ADDRESS", DEFAULT_READ_CAP_PER_ADDRESS))
+
+
 # Counting
 
 
@@ -62,16 +72,30 @@ def is_published(article_id: int) -> bool:
     return published
 
 
+def _key(kind: str, *parts) -> str:
+    message = "\n".join(str(part) for part in parts)
+    digest = salted_hmac(_WINDOW_SALT, message, algorithm="sha256").hexdigest()
+    return f"{_CACHE_PREFIX}:{kind}:{digest}"
+
+
 def first_read_in_window(article_id: int, client_ip: str, user_agent: str) -> bool:
-    """True the first time this client reads this story within the window; later reads of
-    the same story by the same client (a reload) are False until the window has passed."""
+    """True the first time this client reads this story within the window, as long as its
+    address has not reached ``READ_CAP_PER_ADDRESS`` reads of the story in the window; later
+    reads of the same story by the same client (a reload) are False until the window has
+    passed."""
     window = read_window_seconds()
     if window <= 0:
         return True
-    message = f"{client_ip}\n{user_agent}\n{article_id}"
-    digest = salted_hmac(_WINDOW_SALT, message, algorithm="sha256").hexdigest()
     # add() only sets a key that is not there: the check and the mark are one step.
-    return cache.add(f"{_CACHE_PREFIX}:seen:{digest}", True, window)
+    if not cache.add(_key("seen", client_ip, user_agent, article_id), True, window):
+        return False
+    per_address = _key("address", client_ip, article_id)
+    cache.add(per_address, 0, window)
+    try:
+        reads_from_address = cache.incr(per_address)
+    except ValueError:  # the cache lost the key or does not answer: counted, uncapped
+        return True
+    return reads_from_address <= read_cap_per_address()
 
 
 def record_read(article_id: int, day: dt.date | None = None) -> None:

@@ -1,6 +1,8 @@
 import functools
+import sys
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.db.models import Prefetch
 from django.http import (
     Http404,
@@ -16,9 +18,10 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from newsroom.client_ip import client_ip
 from newsroom.page_cache import public_page, remember
 
-from . import front_page, popular, preview_tokens, story_page
+from . import front_page, popular, preview_tokens, search_limits, story_page
 from . import search as site_search
 from .models import Article, ArticleAuthor, Author, Section, SlugRedirect, Tag
 from .pagination import paginate
@@ -183,13 +186,39 @@ def search(request: HttpRequest) -> HttpResponse:
     recency boost on PostgreSQL; every word must appear, newest first, elsewhere), with
     the matched words highlighted in a snippet: see ``articles.search``."""
     query = site_search.clean_query(request.GET.get("q", ""))
-    page = paginate(request, site_search.search(query))
+    if query and search_limits.over_limit(client_ip(request)):
+        _limit, window = search_limits.rate()
+        return search_refused(request, query, status=429, retry_after=window)
+    try:
+        with search_limits.time_limited():
+            page = paginate(request, site_search.search(query))
+            total_label = site_search.count_label(query)
+    except search_limits.SearchTimedOut:
+        return search_refused(request, query, status=503, retry_after=10)
     site_search.add_snippets(page.object_list, query)
-    context = {"query": query, "page": page, "total_label": site_search.count_label(query)}
+    context = {"query": query, "page": page, "total_label": total_label}
     return render(request, "articles/search.html", context)
 
 
+def search_refused(request: HttpRequest, query: str, *, status: int, retry_after: int):
+    """The search page saying why nothing was searched (429: too many searches from this
+    address; 503: the search took too long), kept by no cache."""
+    context = {"query": query, "refused": status, "retry_after": retry_after}
+    response = render(request, "articles/search.html", context, status=status)
+    response["Retry-After"] = str(retry_after)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
-    """The branded 500 page, rendered without touching the database."""
+    """The branded 500 page, rendered without touching the database; a 503 page (with
+    Retry-After) when what failed is the database not answering (stopped, restarting,
+    unreachable), which is an outage to wait out, not a bug."""
+    if isinstance(sys.exception(), (OperationalError, InterfaceError)):
+        html = loader.render_to_string("503.html", {"site_name": settings.SITE_NAME})
+        response = HttpResponse(html, status=503)
+        response["Retry-After"] = "30"
+        response["Cache-Control"] = "no-store"
+        return response
     html = loader.render_to_string("500.html", {"site_name": settings.SITE_NAME})
     return HttpResponseServerError(html)

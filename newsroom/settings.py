@@ -77,6 +77,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # How long the nginx front keeps a public answer: to the end of this second.
+    "newsroom.microcache.MicrocacheMiddleware",
     # /healthz and /readyz, answered before host validation and the HTTPS redirect.
     "newsroom.health.HealthCheckMiddleware",
     # Addresses from before a move (WordPress permalinks, ?p=123): a 301 when nothing else
@@ -87,6 +89,7 @@ MIDDLEWARE = [
     "newsroom.page_cache.middleware.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "newsroom.permissions_policy.PermissionsPolicyMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -325,6 +328,13 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 
+# Browser features no page here uses, off for every page and frame (newsroom/permissions_policy.py).
+PERMISSIONS_POLICY = os.environ.get(
+    "PERMISSIONS_POLICY",
+    "accelerometer=(), browsing-topics=(), camera=(), display-capture=(), geolocation=(), "
+    "gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), usb=()",
+)
+
 # How many proxies (load balancer, CDN) in front of the app append to X-Forwarded-For; the
 # client's address is that many entries from the right (newsroom/client_ip.py). 0: no proxy,
 # REMOTE_ADDR is the client.
@@ -423,6 +433,12 @@ SIDEBAR_LIST_SIZE = 5
 POPULAR_DAYS = int(os.environ.get("POPULAR_DAYS", "7"))  # "Popular Articles": reads of N days
 POPULAR_CACHE_SECONDS = int(os.environ.get("POPULAR_CACHE_SECONDS", "300"))  # ranking kept for
 PREVIEW_MAX_AGE = 7 * 24 * 3600  # seconds a shared preview link works
+# Search's bounds (articles/search_limits.py): searches per client address per minute that
+# reach the database (past it a 429 page), and PostgreSQL's statement timeout for them.
+SEARCH_RATE = (int(os.environ.get("SEARCH_RATE_PER_MINUTE", "30")), 60)
+SEARCH_TIMEOUT_MS = int(os.environ.get("SEARCH_TIMEOUT_MS", "1500"))
+# Reads of one story one client address counts per READ_WINDOW_SECONDS (articles/reads.py).
+READ_CAP_PER_ADDRESS = int(os.environ.get("READ_CAP_PER_ADDRESS", "3"))
 
 # Page cache: anonymous readers' pages (newsroom.page_cache), invalidated by edits
 # (articles.invalidation). PAGE_CACHE_SECONDS=0 turns the app's own copy of whole pages off

@@ -1,10 +1,15 @@
 """Helpers the tests share (fixtures that use them are in ``tests/conftest.py``)."""
 
+import contextlib
+import http.client
 import os
+import shlex
 import shutil
 import signal
 import socket
 import subprocess
+import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -13,6 +18,9 @@ import pytest
 from django.conf import settings
 
 PASSWORD = "a-long-test-password"
+ROOT = Path(__file__).resolve().parent.parent
+GUNICORN = Path(sys.executable).parent / "gunicorn"
+STARTUP_SECONDS = 30
 CHROMIUM = "/usr/bin/chromium"  # Debian's; a test never downloads a browser of its own
 CHROMIUM_ARGS = [
     "--headless",
@@ -162,3 +170,146 @@ def wait_until_available(cache, seconds: float = 10) -> None:
         if time.monotonic() > deadline:
             raise RuntimeError("the cache did not come back")
         time.sleep(0.05)
+
+
+# gunicorn (and nginx in front of it) as production runs them
+
+
+def get(port, path, headers=None, timeout=10):
+    """Status, headers and body of one GET to 127.0.0.1:``port``."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request("GET", path, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        connection.close()
+
+
+def collect_static(env, command=("collectstatic", "--no-input", "-v0")) -> None:
+    """``manage.py`` with ``command`` (collectstatic by default) in ``env``; it must pass."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", *command],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+@contextlib.contextmanager
+def gunicorn(env, stdout: Path, workers: int = 1):
+    """gunicorn with gunicorn.conf.py on a free loopback port, until it answers /healthz;
+    yields the port, and stops it (by its PID) afterwards."""
+    port = free_port()
+    with stdout.open("w") as out:
+        command = [GUNICORN, "-c", "gunicorn.conf.py", "newsroom.wsgi"]
+        process = subprocess.Popen(
+            [*command, "--bind", f"127.0.0.1:{port}", "--workers", str(workers)],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while True:
+            try:
+                if get(port, "/healthz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"gunicorn did not start:\n{stdout.read_text()}")
+            time.sleep(0.2)
+        yield port
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=35)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+
+
+@contextlib.contextmanager
+def nginx_front(prefix: Path, upstream_port: int, static_root: Path, media_root: Path):
+    """nginx with deploy/nginx/ (newsroom.front) on a free loopback port in front of
+    gunicorn at ``upstream_port``; yields its port; stopped by its PID afterwards."""
+    from newsroom import front
+
+    require_tool(front.NGINX, "apt-get install nginx")
+    port = free_port()
+    front.start(
+        prefix,
+        listen=f"127.0.0.1:{port}",
+        upstream=f"127.0.0.1:{upstream_port}",
+        static_root=static_root,
+        media_root=media_root,
+    )
+    try:
+        yield port
+    finally:
+        front.stop(prefix)
+
+
+class PostgresServer:
+    """A throwaway PostgreSQL cluster (Debian's binaries, run as the ``postgres`` user, as
+    initdb refuses root) on a free loopback port, to stop and start at will; never the
+    shared one on 5432. Its folder is removed by ``remove()``."""
+
+    def __init__(self):
+        versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
+        require(bool(versions), "PostgreSQL's binaries are missing (apt-get install postgresql)")
+        self.bin = versions[-1].parent
+        self.folder = Path(tempfile.mkdtemp(prefix="newsroom-pg-"))
+        shutil.chown(self.folder, "postgres", "postgres")
+        self.data = self.folder / "data"
+        self.port = free_port()
+        self._as_postgres(
+            [self.bin / "initdb", "-D", self.data, "-U", "postgres", "--auth=trust", "-E", "UTF8"]
+        )
+
+    def _as_postgres(self, command, timeout=120):
+        line = " ".join(shlex.quote(str(part)) for part in command)
+        subprocess.run(
+            ["su", "postgres", "-c", line], check=True, capture_output=True, timeout=timeout
+        )
+
+    def url(self, database="postgres") -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self._as_postgres(
+            [
+                self.bin / "pg_ctl",
+                "-D",
+                self.data,
+                "-o",
+                options,
+                "-l",
+                self.folder / "log",
+                "-w",
+                "start",
+            ]
+        )
+
+    def stop(self) -> None:
+        self._as_postgres([self.bin / "pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop"])
+
+    def create_database(self, name: str) -> str:
+        import psycopg
+
+        with psycopg.connect(self.url(), autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{name}"')
+        return self.url(name)
+
+    def remove(self) -> None:
+        with contextlib.suppress(subprocess.CalledProcessError):
+            self.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)

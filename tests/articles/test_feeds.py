@@ -5,12 +5,14 @@ import datetime as dt
 import gzip
 
 import feedparser
+import lxml.html
 import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from lxml import etree
 
 from articles.models import Article, Image
 from tests.factories import make_article, make_author, make_image, make_section, make_tag
@@ -142,6 +144,32 @@ def test_feeds_use_the_request_scheme_and_host(story):
         entry = parse(response).entries[0]
         assert entry.link == f"https://localhost{story.get_absolute_url()}"
         assert entry.enclosures[0].href.startswith("https://localhost/media/")
+
+
+HOSTILE_DEK = '<svg onload="alert(1)">Tom & Jerry</svg> <b>bold</b>'
+
+
+@pytest.mark.parametrize(
+    ("fields", "shown"),
+    [
+        ({"dek": HOSTILE_DEK}, HOSTILE_DEK),
+        ({"dek": "", "description": HOSTILE_DEK}, HOSTILE_DEK),
+        ({"dek": "", "description": "", "body": "<p>Fish &amp; chips &lt;script&gt;</p>"}, None),
+    ],
+)
+def test_feed_text_is_escaped_so_readers_show_it_as_text(client, fields, shown):
+    """RSS's description and Atom's summary type="html" are HTML to a feed reader: the plain
+    text in them is escaped, so markup typed into a dek reaches no reader as markup."""
+    make_article(**fields)
+    for url, path in (("/feed/", "channel/item/description"), ("/feed/atom/", "a:entry/a:summary")):
+        root = etree.fromstring(client.get(url).content)
+        (element,) = root.xpath(path, namespaces={"a": "http://www.w3.org/2005/Atom"})
+        if url.endswith("atom/"):
+            assert element.get("type") == "html"
+        # What the reader renders: the element's text read as HTML.
+        fragment = lxml.html.fragment_fromstring(element.text, create_parent="div")
+        assert len(fragment) == 0, f"{url}: markup in {element.text!r}"
+        assert fragment.text_content() == (shown or "Fish & chips <script>"), url
 
 
 def test_feed_of_a_story_without_image_or_dek(client):

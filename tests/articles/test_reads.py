@@ -158,10 +158,39 @@ def test_same_client_reloading_within_the_window_counts_once(client, settings):
 def test_window_keys_hold_nothing_readable_about_the_client(client):
     story = make_article()
     beacon(client, story.pk, ip="203.0.113.99")
-    keys = [k for k in cache._cache if ":seen:" in k]  # locmem's store
-    assert len(keys) == 1
-    assert "203.0.113.99" not in keys[0]
-    assert "Firefox" not in keys[0]
+    keys = [k for k in cache._cache if ":reads:" in k and ":published:" not in k]  # locmem's
+    assert len(keys) == 2  # the client's, and its address's count
+    for key in keys:
+        assert "203.0.113.99" not in key
+        assert "Firefox" not in key
+
+
+def test_an_address_counts_at_most_its_cap_whatever_user_agents_it_sends(client, settings):
+    """50 beacons from one address, each with another user agent (a script's trick), count
+    READ_CAP_PER_ADDRESS reads; another address and another story are counted apart."""
+    settings.READ_CAP_PER_ADDRESS = 3
+    story, other = make_article(), make_article()
+    for i in range(50):
+        assert beacon(client, story.pk, ua=f"{BROWSER} build/{i}").status_code == 204
+    assert count(story) == 3
+    beacon(client, other.pk)
+    beacon(client, story.pk, ip="198.51.100.4")
+    assert (count(story), count(other)) == (4, 1)
+    cache.clear()  # the window has passed
+    beacon(client, story.pk, ua=f"{BROWSER} build/0")
+    assert count(story) == 5
+
+
+def test_the_cap_holds_in_redis_and_reads_go_on_while_it_is_out(client, settings, redis_settings):
+    settings.READ_CAP_PER_ADDRESS = 2
+    story = make_article()
+    for i in range(10):
+        beacon(client, story.pk, ua=f"{BROWSER} build/{i}")
+    assert count(story) == 2
+    redis_settings.stop()
+    for i in range(10):
+        assert beacon(client, story.pk, ip="198.51.100.9", ua=f"{BROWSER} {i}").status_code == 204
+    assert count(story) == 12  # the site goes on without its cache: uncapped meanwhile
 
 
 def test_no_window_counts_every_beacon(client, settings):
@@ -305,3 +334,15 @@ def test_story_list_in_the_admin_shows_reads_of_the_window(admin_client, setting
     rows = {a.headline: a.recent_reads for a in response.context["cl"].result_list}
     assert rows == {"Much read": 8, "Little read": 1}
     assert "Reads (7 d)" in response.text
+
+
+def test_the_beacon_answers_204_with_redis_hung(client, redis_settings):
+    story = make_article()
+    redis_settings.hang()
+    try:
+        for i in range(3):
+            response = beacon(client, story.pk, ip=f"198.51.100.{i}")
+            assert response.status_code == 204
+            assert response.content == b""
+    finally:
+        redis_settings.wake()

@@ -228,3 +228,73 @@ def test_stemming_and_filter_on_the_stored_vector(client):
     assert "Marathons across the country" in results(client, "marathon")
     plan = search.search("marathon").explain()
     assert "search_vector" in plan
+
+
+# Bounds: results kept, a limit per client, a statement timeout
+
+
+def test_a_repeated_query_is_answered_from_the_cache(client, django_assert_num_queries):
+    make_article(headline="Marathon route changes")
+    first = client.get("/search/", {"q": "marathon"})
+    with django_assert_num_queries(0):
+        again = client.get("/search/", {"q": "marathon"})
+    assert again.status_code == 200
+    assert again.content == first.content
+
+
+def test_too_many_searches_from_one_address_get_a_clear_429(client, settings):
+    settings.SEARCH_RATE = (3, 60)
+    make_article(headline="Marathon route changes")
+    for word in ("one", "two", "three"):
+        assert client.get("/search/", {"q": word}).status_code == 200
+    refused = client.get("/search/", {"q": "four"})
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "60"
+    assert refused["Cache-Control"] == "private, no-store"
+    assert "Too many searches" in refused.text
+    assert "Please wait 60 seconds" in refused.text
+    assert 'role="alert"' in refused.text
+    # Nothing refused is kept: the same address gets the 429 again, not a stored copy.
+    assert client.get("/search/", {"q": "four"}).status_code == 429
+    # A query already answered is answered from the cache, limit or not; other pages and
+    # other addresses are not limited.
+    assert client.get("/search/", {"q": "one"}).status_code == 200
+    assert client.get("/").status_code == 200
+    assert client.get("/search/", {"q": "four"}, REMOTE_ADDR="198.51.100.3").status_code == 200
+
+
+def test_the_limit_counts_the_client_behind_the_proxy(client, settings):
+    settings.SEARCH_RATE = (1, 60)
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    assert client.get("/search/", {"q": "a"}, HTTP_X_FORWARDED_FOR="203.0.113.1", **proxy)
+    assert (
+        client.get("/search/", {"q": "b"}, HTTP_X_FORWARDED_FOR="203.0.113.1", **proxy).status_code
+        == 429
+    )
+    other = client.get("/search/", {"q": "b"}, HTTP_X_FORWARDED_FOR="203.0.113.2", **proxy)
+    assert other.status_code == 200
+
+
+@postgresql_only
+def test_a_search_past_the_statement_timeout_is_cancelled_with_a_clear_503(
+    client, settings, monkeypatch
+):
+    """A query PostgreSQL cancels at SEARCH_TIMEOUT_MS: a 503 page asking for other words,
+    kept by no cache, and the connection is fine for the next request."""
+    settings.SEARCH_TIMEOUT_MS = 50
+    make_article(headline="Marathon route changes")
+    real_search = search.search
+
+    def slow_search(query):  # the real query, made to take a second in the database
+        from django.db.models.expressions import RawSQL
+
+        return real_search(query).filter(pk__gt=RawSQL("SELECT 0 FROM pg_sleep(1)", []))
+
+    monkeypatch.setattr(search, "search", slow_search)
+    refused = client.get("/search/", {"q": "marathon"})
+    assert refused.status_code == 503
+    assert "That search took too long" in refused.text
+    assert refused["Cache-Control"] == "private, no-store"
+    monkeypatch.setattr(search, "search", real_search)
+    assert "Marathon route changes" in results(client, "marathon")

@@ -2,38 +2,17 @@
 plain HTTP with production settings, serves collected static files with hashed names,
 compression and a far-future Cache-Control, and logs JSON lines (one per request) on stdout."""
 
-import http.client
 import json
 import os
 import secrets
-import signal
-import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
+from tests.helpers import collect_static, get, gunicorn
+
 ROOT = Path(__file__).resolve().parent.parent.parent
-GUNICORN = Path(sys.executable).parent / "gunicorn"
-STARTUP_SECONDS = 30
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def get(port, path, headers=None):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        connection.request("GET", path, headers=headers or {})
-        response = connection.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
-    finally:
-        connection.close()
 
 
 @pytest.fixture(scope="module")
@@ -52,47 +31,10 @@ def server(tmp_path_factory):
         "STATIC_ROOT": str(tmp / "static"),
         "MEDIA_ROOT": str(tmp / "media"),
     }
-    collect = subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert collect.returncode == 0, collect.stderr
-
-    port = free_port()
+    collect_static(env)
     stdout = tmp / "stdout.log"
-    with stdout.open("w") as out:
-        command = [GUNICORN, "-c", "gunicorn.conf.py", "newsroom.wsgi"]
-        process = subprocess.Popen(
-            [*command, "--bind", f"127.0.0.1:{port}", "--workers", "1"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            try:
-                if get(port, "/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"gunicorn did not start:\n{stdout.read_text()}")
-            time.sleep(0.2)
+    with gunicorn(env, stdout) as port:
         yield port, stdout.read_text, tmp
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=35)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
 
 
 def log_lines(read, *wanted) -> list[dict]:
@@ -167,3 +109,32 @@ def test_one_json_line_per_request_with_its_time(server):
     assert any(
         line["logger"] == "gunicorn.error" and "Booting worker" in line["message"] for line in lines
     )
+
+
+def test_no_banner_and_no_https_believed_from_an_unnamed_proxy(tmp_path):
+    """As `make serve` runs it (no SECURE_PROXY_SSL_HEADER, no FORWARDED_ALLOW_IPS): a client
+    on 127.0.0.1 saying `X-Forwarded-Proto: https` over plain HTTP gets no https:// addresses
+    and no HSTS header, and no answer names the server's software."""
+    env = {
+        "PATH": os.environ["PATH"],
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "SECURE_SSL_REDIRECT": "0",
+        "SESSION_COOKIE_SECURE": "0",
+        "CSRF_COOKIE_SECURE": "0",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "STATIC_ROOT": str(tmp_path / "static"),
+        "MEDIA_ROOT": str(tmp_path / "media"),
+    }
+    collect_static(env)
+    collect_static(env, ("migrate", "--no-input", "-v0"))
+    with gunicorn(env, tmp_path / "stdout.log") as port:
+        for path in ("/about/", "/healthz", "/no-such-page/"):
+            status, headers, body = get(port, path, {"X-Forwarded-Proto": "https"})
+            assert "gunicorn" not in headers.get("Server", "").lower(), path
+            assert "Strict-Transport-Security" not in headers, path
+        status, headers, body = get(port, "/about/", {"X-Forwarded-Proto": "https"})
+        assert status == 200
+        assert b'rel="canonical" href="http://127.0.0.1' in body
+        assert b"https://127.0.0.1" not in body
+        assert headers["Permissions-Policy"].startswith("accelerometer=()")

@@ -32,6 +32,7 @@ PRODUCTION_ENV = {
     "TASKS_BACKEND": "database",
     "EMAIL_BACKEND": "smtp",
     "EMAIL_HOST": "smtp.example.com",
+    "DEFAULT_FROM_EMAIL": "All Israel News <news@news.example.com>",
 }
 
 
@@ -69,10 +70,21 @@ def settings_error(env) -> str:
 # check --deploy
 
 
-def test_check_deploy_is_clean_with_the_documented_environment():
-    result = run_python(
-        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"], PRODUCTION_ENV
-    )
+def migrated_sqlite(tmp_path) -> dict:
+    """The production environment on a migrated SQLite file (the deploy checks ask the
+    database whether the demo admin still logs in)."""
+    env = {**PRODUCTION_ENV, "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3"}
+    result = run_python(["manage.py", "migrate", "--no-input", "-v0"], env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return env
+
+
+def check_deploy(env):
+    return run_python(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], env)
+
+
+def test_check_deploy_is_clean_with_the_documented_environment(tmp_path):
+    result = check_deploy(migrated_sqlite(tmp_path))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
 
@@ -85,6 +97,71 @@ def test_check_deploy_complains_without_it(tmp_path):
     assert result.returncode != 0
     for warning in ("security.W009", "security.W005", "security.W021", "mail.E001"):
         assert warning in result.stderr
+
+
+def test_check_deploy_fails_while_the_demo_admin_logs_in(tmp_path):
+    env = migrated_sqlite(tmp_path)
+    make_demo_admin = (
+        "import django; django.setup()\n"
+        "from django.contrib.auth.models import User\n"
+        "from articles.management.commands.load_demo import DEMO_PASSWORD, DEMO_USERNAME\n"
+        "User.objects.create_superuser(DEMO_USERNAME, 'admin@localhost', DEMO_PASSWORD)\n"
+    )
+    settings_module = {"DJANGO_SETTINGS_MODULE": "newsroom.settings"}
+    assert run_python(["-c", make_demo_admin], {**env, **settings_module}).returncode == 0
+    result = check_deploy(env)
+    assert result.returncode != 0
+    assert "articles.E001" in result.stderr
+    assert "The demo admin 'admin' still logs in" in result.stderr
+    assert "changepassword admin" in result.stderr
+
+    change = (
+        "import django; django.setup()\n"
+        "from django.contrib.auth.models import User\n"
+        "user = User.objects.get(username='admin')\n"
+        "user.set_password('a new and long password 4711'); user.save()\n"
+    )
+    assert run_python(["-c", change], {**env, **settings_module}).returncode == 0
+    result = check_deploy(env)
+    assert result.returncode == 0, result.stderr
+    assert "articles.E001" not in result.stderr
+
+
+def test_check_deploy_says_when_it_could_not_ask_the_database():
+    result = check_deploy(PRODUCTION_ENV)  # db.internal: not reachable from here
+    assert "articles.I001" in result.stdout + result.stderr
+    assert "Could not check whether the demo admin still logs in" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    "sender",
+    [
+        "All Israel News <news@localhost>",
+        "news@localhost.",
+        "news@desk.localhost",
+        "news@localhost.localdomain",
+        "news@[127.0.0.1]",
+        "news@[IPv6:::1]",
+        "news@mailhost",
+        "news",
+    ],
+)
+def test_check_deploy_fails_for_a_localhost_sender(tmp_path, sender):
+    result = check_deploy({**PRODUCTION_ENV, "DEFAULT_FROM_EMAIL": sender})
+    assert result.returncode != 0
+    assert "articles.E002" in result.stderr
+    assert f"DEFAULT_FROM_EMAIL is {sender!r}, a localhost address" in result.stderr
+    assert "SERVER_EMAIL" not in result.stderr  # the same address, named once
+
+
+def test_is_local_address():
+    from articles.checks import is_local_address
+
+    assert not is_local_address("All Israel News <news@allisrael.example>")
+    assert not is_local_address("news@mail.example.co.il")
+    assert not is_local_address("news@[192.0.2.10]")
+    assert is_local_address("news@LOCALHOST")
+    assert is_local_address("news@127.0.0.2")
 
 
 # The headers on the pages, with the production settings
@@ -122,6 +199,8 @@ def test_public_pages_carry_the_security_headers_and_no_nonce(client, production
         ), path
         assert "nonce" not in response.content.decode()
         assert "Set-Cookie" not in response
+        assert "camera=()" in response["Permissions-Policy"], path
+        assert "geolocation=()" in response["Permissions-Policy"], path
 
 
 @pytest.mark.django_db

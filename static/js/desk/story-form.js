@@ -58,8 +58,9 @@
     const slug = (field("slug")?.value || "").trim() || "…";
     const text = summary();
     const cut = (value, limit) => (value.length > limit ? `${value.slice(0, limit - 1).trimEnd()}…` : value);
+    const title = (field("seo_title")?.value || "").trim() || headline;
     document.querySelectorAll('[data-preview="title"]').forEach((node) => {
-      node.textContent = cut(`${headline} | ${siteName}`, Number(data.titleChars));
+      node.textContent = cut(`${title} | ${siteName}`, Number(data.titleChars));
     });
     document.querySelectorAll('[data-preview="headline"]').forEach((node) => { node.textContent = headline; });
     document.querySelectorAll('[data-preview="summary"]').forEach((node) => {

@@ -81,3 +81,15 @@ def test_imported_pages_are_valid_html(site, client, tmp_path):
         path.write_bytes(response.content)
         files.append(str(path))
     assert html_problems(files) == []
+
+
+def test_the_seo_title_is_the_pages_title_and_the_desks_preview(site, client, admin_client):
+    article = story(101)
+    page = html.fromstring(client.get(article.get_absolute_url()).content)
+    assert page.findtext(".//title").startswith("Island ferry back on timetable | ")
+    form = html.fromstring(
+        admin_client.get(f"/admin/articles/article/{article.pk}/change/").content
+    )
+    [preview] = form.xpath("//*[@data-preview='title']")
+    assert preview.text_content().startswith("Island ferry back on timetable | ")
+    assert form.xpath("//input[@name='seo_title']/@value") == ["Island ferry back on timetable"]

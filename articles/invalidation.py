@@ -14,6 +14,7 @@ What it cannot know is which *lists* a write changes; the receivers here say so:
 - a note, or a story with notes going public or not, bumps ``list:corrections`` (the public
   corrections record); any banner saved or deleted bumps ``banner`` (every public page);
   a live update saved or deleted bumps ``live:<story>`` (its pages, poll answer and feed).
+- a story pinned to, moved on or taken off the front page bumps ``list:frontpage`` (home).
 
 Those list tags are recorded where the lists are read (``ArticleQuerySet.newest()`` and its
 siblings, ``search.search()``, ``popular.popular()``, the sitemaps), so a correction to a
@@ -36,6 +37,7 @@ from .models import (
     ArticleAuthor,
     Author,
     Banner,
+    FrontPageSlot,
     Image,
     LiveUpdate,
     Note,
@@ -99,6 +101,13 @@ def article_saved(sender, instance: Article, created, raw=False, **kwargs):
 @receiver(post_delete, sender=Article, dispatch_uid="page_cache_article_deleted")
 def article_deleted(sender, instance: Article, **kwargs):
     page_cache.invalidate("list:all", "search", "list:latest", "list:corrections")
+
+
+@receiver(post_save, sender=FrontPageSlot, dispatch_uid="page_cache_front_page_saved")
+@receiver(post_delete, sender=FrontPageSlot, dispatch_uid="page_cache_front_page_deleted")
+def front_page_changed(sender, instance: FrontPageSlot, raw=False, **kwargs):
+    if not raw:
+        page_cache.invalidate("list:frontpage")
 
 
 @receiver(post_save, sender=ArticleAuthor, dispatch_uid="page_cache_byline_saved")
@@ -214,6 +223,8 @@ def purge_paths(tags) -> set[str]:
         kind, _, pk = tag.rpartition(":")
         if pk.isdigit():
             by_kind.setdefault(kind, set()).add(int(pk))
+        elif tag == "list:frontpage":
+            paths.add(reverse("articles:home"))
         elif tag == "list:latest":
             paths |= {reverse("articles:home"), reverse("articles:feed")}
             paths.add(reverse("articles:feed-atom"))

@@ -1119,3 +1119,47 @@ class OldAddress(models.Model):
     @property
     def target(self):
         return self.article or self.section or self.tag or self.author
+
+
+class DemoStory(models.Model):
+    """A demo story as ``load_demo`` loaded it (``articles/demo/``): the file's digest and the
+    story's version then. The demo is loaded once: a story edited, deleted or moved since is
+    left as the newsroom made it, and only a story nobody touched follows a changed file."""
+
+    slug = models.SlugField(max_length=200, unique=True, help_text="The demo file's slug.")
+    article = models.ForeignKey(
+        Article, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    digest = models.CharField(max_length=64, help_text="SHA-256 of the file and its image.")
+    lock_version = models.PositiveIntegerField(help_text="The story's version when loaded.")
+    loaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "demo stories"
+
+    def __str__(self):
+        return self.slug
+
+
+class FrontPageSlot(models.Model):
+    """A story an editor pinned to the home page, at a place: 1 is the lead story, the next
+    places the secondary stories beside it. Places not pinned (or pinned to a story readers
+    cannot see) fall back to the newest stories."""
+
+    position = models.PositiveSmallIntegerField(
+        unique=True, help_text="1 is the lead story; 2 and on, the stories beside it."
+    )
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, related_name="front_page_slot", verbose_name="story"
+    )
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name = "front page place"
+        verbose_name_plural = "front page"
+        constraints = [
+            models.CheckConstraint(condition=Q(position__gte=1), name="front_page_from_one"),
+        ]
+
+    def __str__(self):
+        return f"{self.position}. {self.article}"

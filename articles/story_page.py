@@ -8,6 +8,7 @@ none grows with the story's authors, tags or notes.
 """
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 
 from django.db.models import Aggregate, JSONField, OuterRef, Subquery
@@ -41,6 +42,13 @@ def _aware(value: str) -> dt.datetime:
     moment = parse_datetime(value)
     # SQLite writes UTC without an offset; PostgreSQL writes the offset.
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _json(value) -> dict:
+    """A JSON column inside the rows: already a dict (PostgreSQL), or its text (SQLite)."""
+    if isinstance(value, str):
+        return json.loads(value)
+    return value or {}
 
 
 @dataclass
@@ -88,6 +96,7 @@ def read(queryset, slug: str) -> StoryPage | None:
                 photo_file="author__photo__file",
                 photo_width="author__photo__width",
                 photo_height="author__photo__height",
+                photo_renditions="author__photo__renditions",
             ),
             tag_rows=_rows(
                 Article.tags.through.objects, id="tag_id", name="tag__name", slug="tag__slug"
@@ -126,8 +135,14 @@ def read(queryset, slug: str) -> StoryPage | None:
         if row["photo_id"] is not None:
             author.photo = Image.from_db(
                 db,
-                ["id", "file", "width", "height"],
-                [row["photo_id"], row["photo_file"], row["photo_width"], row["photo_height"]],
+                ["id", "file", "width", "height", "renditions"],
+                [
+                    row["photo_id"],
+                    row["photo_file"],
+                    row["photo_width"],
+                    row["photo_height"],
+                    _json(row["photo_renditions"]),
+                ],
             )
         authors.append(author)
     tags = [
@@ -150,11 +165,12 @@ def read(queryset, slug: str) -> StoryPage | None:
         story = Article.from_db(
             db,
             # In the model's field order, as from_db takes them.
-            ["id", "headline", "slug", "section_id", "published_at"],
+            ["id", "headline", "slug", "lead_image_id", "section_id", "published_at"],
             [
                 row["id"],
                 row["headline"],
                 row["slug"],
+                None,  # a text list: no thumbnail, and no query for one
                 row["section_id"],
                 _aware(row["published_at"]),
             ],

@@ -21,8 +21,8 @@ from django.views.decorators.http import require_safe
 from newsroom.client_ip import client_ip
 from newsroom.page_cache import public_page, remember
 
+from . import front_page, popular, preview_tokens, search_limits, story_page
 from . import live as live_updates
-from . import popular, preview_tokens, search_limits, story_page
 from . import search as site_search
 from .models import Article, ArticleAuthor, Author, Section, SlugRedirect, Tag
 from .pagination import paginate
@@ -33,15 +33,10 @@ from .structured_data import breadcrumb_list, home_page, news_article
 @require_safe
 @public_page
 def home(request: HttpRequest) -> HttpResponse:
-    stories = Article.objects.newest()
-    # The newest top story leads; with none flagged, the newest story.
-    top = stories.order_by("-featured", "-published_at").first()
-    latest = list((stories.exclude(pk=top.pk) if top else stories)[: settings.HOME_PAGE_SIZE])
-    return render(
-        request,
-        "articles/home.html",
-        {"top": top, "latest": latest, "json_ld": home_page(request)},
-    )
+    """The front page: the lead story and the stories beside it, in the order editors pinned
+    them (``FrontPageSlot``) and then the newest; the latest stories; a block per section."""
+    page = front_page.read()
+    return render(request, "articles/home.html", {**page, "json_ld": home_page(request)})
 
 
 def story_queryset():

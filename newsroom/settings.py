@@ -155,7 +155,19 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Without Redis: each process's own memory (LOCAL_CACHE=memory), or no cache at all
+    # (LOCAL_CACHE=none, the default with DEBUG on). A cache in one process's memory cannot
+    # hear of a write made by another (an import or a command run beside `make run`, the other
+    # gunicorn worker of `make serve`), so where several processes write, no cache is the only
+    # one that shows every change on the next request.
+    _local_cache = os.environ.get("LOCAL_CACHE", "none" if DEBUG else "memory")
+    _LOCAL_CACHES = {
+        "memory": "django.core.cache.backends.locmem.LocMemCache",
+        "none": "django.core.cache.backends.dummy.DummyCache",
+    }
+    if _local_cache not in _LOCAL_CACHES:
+        raise ImproperlyConfigured(f"LOCAL_CACHE must be 'memory' or 'none', not {_local_cache!r}.")
+    CACHES = {"default": {"BACKEND": _LOCAL_CACHES[_local_cache]}}
 
 # Background tasks: at once, in process, by default; TASKS_BACKEND=database queues them in the
 # database for `manage.py db_worker` (django-tasks-db).
@@ -253,8 +265,10 @@ STORAGES = {
 # Uploads: images larger than this are refused before Pillow decodes them.
 IMAGE_MAX_BYTES = int(os.environ.get("IMAGE_MAX_BYTES", str(20 * 1024 * 1024)))
 IMAGE_MAX_PIXELS = int(os.environ.get("IMAGE_MAX_PIXELS", str(40_000_000)))
-# Widths of the resized copies served through srcset.
-IMAGE_RENDITION_WIDTHS = (480, 800, 1200, 1600)
+# Widths of the resized copies served through srcset: each at most twice the one before, so
+# every picture on a page, from a 4rem author photo to a full-width lead on a 3x phone, has a
+# file at least as wide as it shows and at most twice that.
+IMAGE_RENDITION_WIDTHS = (120, 240, 480, 800, 1200, 1600)
 
 # The story body's rich-text editor: our one extension to django-prose-editor's toolset.
 DJANGO_PROSE_EDITOR_EXTENSIONS = [
@@ -330,18 +344,21 @@ TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
 
-# Email: the console by default, so local confirmation links show in the terminal.
+# Email: with DEBUG on, into the outbox folder (OUTBOX_DIR, one .eml file per message, listed
+# for staff at /admin/outbox/); without it, the console unless EMAIL_BACKEND says otherwise.
 # EMAIL_BACKEND=smtp sends through EMAIL_HOST/EMAIL_PORT with EMAIL_HOST_USER/PASSWORD.
 
 _EMAIL_BACKENDS = {
     "console": "django.core.mail.backends.console.EmailBackend",
+    "outbox": "newsroom.outbox.EmailBackend",
     "smtp": "django.core.mail.backends.smtp.EmailBackend",
 }
-_email_backend = os.environ.get("EMAIL_BACKEND", "console")
+_email_backend = os.environ.get("EMAIL_BACKEND", "outbox" if DEBUG else "console")
 if _email_backend not in _EMAIL_BACKENDS:
     raise ImproperlyConfigured(
-        f"EMAIL_BACKEND must be 'console' or 'smtp', not {_email_backend!r}."
+        f"EMAIL_BACKEND must be 'console', 'outbox' or 'smtp', not {_email_backend!r}."
     )
+OUTBOX_DIR = Path(os.environ.get("OUTBOX_DIR", BASE_DIR / "outbox"))
 MAILERS = {"default": {"BACKEND": _EMAIL_BACKENDS[_email_backend]}}
 if _email_backend == "smtp":
     MAILERS["default"]["OPTIONS"] = {
@@ -374,19 +391,30 @@ NEWSLETTER_MAX_ATTEMPTS = 3  # deliveries that failed are retried on later runs 
 NEWSLETTER_FIRST_DIGEST_DAYS = 7  # how far back the very first digest looks
 NEWSLETTER_MAX_STORIES = 20
 
-# Logging: one JSON object per line on stdout (newsroom/jsonlog.py), an error's traceback in
-# its line. The line per request is gunicorn's access log (gunicorn.conf.py), so Django's own
-# line for each 4xx is left out; a 5xx is logged once, with its traceback.
+# Logging on stdout: for a person with DEBUG on (LOG_FORMAT=text: time, level, logger,
+# message), else one JSON object per line (newsroom/jsonlog.py), an error's traceback in its
+# line. The line per request is gunicorn's access log (gunicorn.conf.py), so Django's own line
+# for each 4xx is left out; a 5xx is logged once, with its traceback. Under runserver, its own
+# line per request (django.server) is kept.
 
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be 'text' or 'json', not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "newsroom.jsonlog.JSONFormatter"}},
+    "formatters": {
+        "json": {"()": "newsroom.jsonlog.JSONFormatter"},
+        "text": {
+            "format": "%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+            "datefmt": "%H:%M:%S",
+        },
+    },
     "handlers": {
         "stdout": {
             "class": "logging.StreamHandler",
-            "formatter": "json",
+            "formatter": LOG_FORMAT,
             "stream": "ext://sys.stdout",
         }
     },
@@ -401,7 +429,7 @@ LOGGING = {
 
 # Pages
 
-HOME_PAGE_SIZE = 12
+HOME_PAGE_SIZE = 10  # stories under the lead: 4 beside it, the rest in "Latest stories"
 LIST_PAGE_SIZE = 20  # stories per page of a section, author or tag listing (and search)
 SIDEBAR_LIST_SIZE = 5
 LIVE_PAGE_SIZE = 20  # updates per page of a live story, newest first

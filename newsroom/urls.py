@@ -10,7 +10,7 @@ from django.views.generic import TemplateView
 from django.views.static import serve
 
 from articles.sitemaps import SITEMAPS, TEMPLATE_NAME
-from newsroom import health
+from newsroom import health, outbox
 from newsroom.page_cache import covered_by, public_page
 
 
@@ -47,6 +47,9 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     # Browsers ask for /favicon.ico on pages that name no icon (the admin's login, raw files).
     path("favicon.ico", favicon, name="favicon"),
+    # Local mail for staff (newsroom/outbox.py), before the admin's catch-all.
+    path("admin/outbox/", outbox.outbox, name="outbox"),
+    path("admin/outbox/<str:name>", outbox.outbox_file, name="outbox-file"),
     path("admin/", admin.site.urls),
     path("newsletter/", include("newsletter.urls")),
     path(

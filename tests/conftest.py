@@ -1,6 +1,9 @@
+from pathlib import Path
+
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import caches
+from django.core.management import call_command
 
 from tests.factories import make_story
 from tests.helpers import (
@@ -92,3 +95,11 @@ def any_cache(request, settings):
     else:
         settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     return request.param
+
+
+@pytest.fixture
+def demo_site(live_server):
+    """The demo stories (articles/demo) on the live server: its address."""
+    stories = Path(__file__).resolve().parent.parent / "articles" / "demo" / "stories"
+    call_command("import_articles", str(stories), verbosity=0)
+    return live_server.url

@@ -4,23 +4,15 @@ import re
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from newsletter.models import Subscriber
 from tests.helpers import require_tool
 
 ROOT = Path(__file__).resolve().parent.parent
-DEMO_STORIES = ROOT / "articles" / "demo" / "stories"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def demo_site(live_server):
-    call_command("import_articles", str(DEMO_STORIES), verbosity=0)
-    return live_server.url
 
 
 def accessibility_violations(page: Page) -> list[str]:
@@ -47,7 +39,7 @@ def test_reader_follows_a_story_and_subscribes(page: Page, browser, demo_site):
 
     assert accessibility_violations(page) == []
 
-    top_story = page.locator(".top-story .card__headline a")
+    top_story = page.locator(".front__lead .card__headline a")
     headline = top_story.inner_text()
     top_story.click()
     expect(page).to_have_url(re.compile(r"/news/[\w-]+/$"))

@@ -1,14 +1,14 @@
 """The newsroom's admin, one module per subject: ``stories`` (the writing screen, the publish
 panel, autosave, staff notes, history), ``desk`` (the front page and the calendar),
-``images`` (the library, the picker and uploads in place), ``taxonomy`` (sections, tags,
-authors), ``banners`` (the breaking-news banner), ``live`` (live updates) and ``reads``.
-Importing them registers their models."""
+``front_page`` (the stories pinned to the home page), ``images`` (the library, the picker
+and uploads in place), ``taxonomy`` (sections, tags, authors) and ``reads``. Importing them
+registers their models."""
 
 from django.conf import settings
 from django.contrib import admin
 from django_tasks_db.models import DBTaskResult
 
-from . import banners, images, live, reads, stories, taxonomy  # noqa: F401 - each registers its models
+from . import banners, front_page, images, live, reads, stories, taxonomy  # noqa: F401 - each registers its models
 
 admin.site.site_header = settings.SITE_NAME
 admin.site.site_title = f"{settings.SITE_NAME} desk"

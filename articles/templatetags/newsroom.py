@@ -1,5 +1,6 @@
 from django import template
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.html import format_html
 
 register = template.Library()
 
@@ -17,3 +18,25 @@ def absolute(context, url: str) -> str:
     """``url`` as a full address: a path gets the request's scheme and host, and an address
     that is already absolute (media on S3 or a CDN) is left as it is."""
     return context["request"].build_absolute_uri(url)
+
+
+# One date style across the site: "24 Nov 2026, 18:40" in the newsroom's time zone. The text
+# is absolute, so a page is the same for every reader and any cache can keep it.
+DATE_STYLE = "j M Y, H:i"
+
+
+@register.filter
+def timetag(value) -> str:
+    """``value`` as ``<time datetime="...">24 Nov 2026, 18:40</time>``."""
+    if not value:
+        return ""
+    local = timezone.localtime(value)
+    return format_html(
+        '<time datetime="{}">{}</time>', isotime(value), dateformat.format(local, DATE_STYLE)
+    )
+
+
+@register.filter
+def thumb_srcset(image) -> str:
+    """The JPEG copies of ``image`` for a small picture (an author's photo, a thumbnail)."""
+    return image.jpeg_srcset if image else ""

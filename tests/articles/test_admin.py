@@ -215,8 +215,8 @@ def test_add_image_stores_size_and_makes_renditions(admin_client):
     widths = {fmt: copies for fmt, copies in image.renditions.items() if fmt != "crops"}
     assert sorted(image.renditions["crops"]) == ["16x9", "1x1", "4x3"]
     assert {fmt: sorted(copies, key=int) for fmt, copies in widths.items()} == {
-        "webp": ["480", "800", "1000"],
-        "jpg": ["480", "800", "1000"],
+        "webp": ["120", "240", "480", "800", "1000"],
+        "jpg": ["120", "240", "480", "800", "1000"],
     }
     for copies in image.renditions.values():
         for name in copies.values():

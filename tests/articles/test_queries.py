@@ -20,8 +20,9 @@ SHARED = 3  # the navigation, the banner, the next scheduled story's time
 NOT_SHOWN = 2  # feeds and sitemaps show neither the navigation nor the banner
 
 BUDGET = {
-    # The top story, the latest stories.
-    "home": SHARED + 2,
+    # The stories pinned to the front page, the top story (none pinned first), the latest
+    # stories, the section blocks (one query for every section).
+    "home": SHARED + 4,
     # The story with its bylines, authors, photos, tags and notes; Popular (the ranking
     # kept); Latest.
     "article": SHARED + 3,

@@ -248,7 +248,7 @@ def test_an_upload_rolled_back_takes_its_task_with_it():
 def test_outside_a_transaction_the_task_runs_at_once(enqueued):
     image = make_image(width=1000, height=500)
     assert enqueued == [image.pk]
-    assert sorted(image.renditions["jpg"], key=int) == ["480", "800", "1000"]
+    assert sorted(image.renditions["jpg"], key=int) == ["120", "240", "480", "800", "1000"]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -277,7 +277,7 @@ def test_a_failed_import_leaves_no_renditions_behind(tmp_path):
     assert importer.import_story(story) == "created"
     image = Article.objects.get().lead_image
     assert rendition_names(image) == media_files("renditions")
-    assert sorted(image.renditions["webp"], key=int) == ["480", "640"]
+    assert sorted(image.renditions["webp"], key=int) == ["120", "240", "480", "640"]
 
 
 # --- pages without renditions fall back to the original -----------------------------------

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from articles.models import Article
+from articles.models import Article, FrontPageSlot
 from tests.factories import (
     make_article,
     make_author,
@@ -30,7 +30,10 @@ def test_article_page_has_every_part_of_the_anatomy(client, story):
     html = client.get(story.get_absolute_url()).text
 
     # 1 header: site name linking home, section navigation, search box
-    assert re.search(r'<a class="site-name" href="/">All Israel News</a>', html)
+    assert re.search(
+        r'<a class="site-name" href="/"><img [^>]*logo\.svg[^>]*><span>All Israel News</span></a>',
+        html,
+    )
     assert '<nav class="section-nav" aria-label="Sections">' in html
     assert 'href="/section/all-israel/"' in html
     assert 'role="search"' in html
@@ -51,7 +54,7 @@ def test_article_page_has_every_part_of_the_anatomy(client, story):
     figure = re.search(r'<figure class="story__figure">(.*?)</figure>', html, re.S).group(1)
     assert '<source type="image/webp" srcset="' in figure
     assert re.search(r'srcset="[^"]*480w\.jpg 480w', figure)
-    assert 'sizes="(min-width: 60em) 44rem, 100vw"' in figure
+    assert 'sizes="(min-width: 60em) 44rem, calc(100vw - 2rem)"' in figure
     assert 'width="1600" height="1000"' in figure
     assert 'alt="Pipes at the desalination plant"' in figure
     assert "<figcaption>The new hall, November 2026." in figure
@@ -62,12 +65,18 @@ def test_article_page_has_every_part_of_the_anatomy(client, story):
     assert "<blockquote><p>We planned this for ten years.</p></blockquote>" in html
     # 9 tags and share links that need no script
     assert 'href="/tag/water/" rel="tag">Water</a>' in html
-    assert 'aria-label="Share this story"' in html
-    assert "mailto:?subject=" in html
+    share = re.search(r'<div class="share">(.*?)</div>', html, re.S).group(1)
+    assert '<ul class="share__list" aria-labelledby="share-title">' in share
+    assert 'class="share__button share__button--email" href="mailto:?subject=' in share
+    assert "<script" not in share
     # 10 author box with the organisation's bio
     box = re.search(r'<section class="author-box"(.*?)</section>', html, re.S).group(1)
     assert "All Israel News Staff" in box
     assert "A team of journalists in Israel reporting on the news." in box
+    # the organisation's logo where it has no photo of its own
+    assert re.search(
+        r'<img class="author-box__photo author-box__photo--logo" src="[^"]*logo\.svg"', box
+    )
     # 11 popular, 12 newsletter box, 13 latest, none listing this story itself
     assert "Popular Articles" in html
     assert "Latest Stories" in html
@@ -156,17 +165,78 @@ def test_scheduled_story_appears_when_its_time_comes(client):
 
 
 def test_home_shows_top_story_then_capped_latest(client, settings):
-    settings.HOME_PAGE_SIZE = 3
+    settings.HOME_PAGE_SIZE = 6
     top = make_article(headline="The top story", featured=True, lead_image=make_image())
-    for n in range(5):
-        make_article(headline=f"Latest {n}", published_at=timezone.now() - dt.timedelta(minutes=n))
+    for n in range(8):
+        make_article(
+            headline=f"Latest {n}",
+            published_at=timezone.now() - dt.timedelta(minutes=n),
+            lead_image=make_image(),
+        )
     html = client.get("/").text
-    top_block = re.search(r'<section class="top-story"(.*?)</section>', html, re.S).group(1)
-    assert top.headline in top_block
-    assert "<img" in top_block
+    front = re.search(r'<section class="front"(.*?)</section>', html, re.S).group(1)
+    lead = re.search(r'<div class="front__lead">(.*?)</div>\s*<div', front, re.S).group(1)
+    assert top.headline in lead
+    assert "<img" in lead
+    beside = front.split('<div class="front__secondary">')[1]
+    # Beside the lead, four stories as compact rows with small thumbnails.
+    assert [f"Latest {n}" in beside for n in range(6)] == [True] * 4 + [False] * 2
+    assert beside.count('<article class="row">') == 4
+    assert beside.count('sizes="8rem"') == 8  # WebP and JPEG
     latest = re.search(r'<section class="latest"(.*?)</section>', html, re.S).group(1)
-    assert [f"Latest {n}" in latest for n in range(5)] == [True, True, True, False, False]
+    assert [f"Latest {n}" in latest for n in range(8)] == [False] * 4 + [True] * 2 + [False] * 2
     assert top.headline not in latest
+
+
+def test_home_follows_the_order_editors_pinned(client):
+    stories = [
+        make_article(headline=f"Story {n}", published_at=timezone.now() - dt.timedelta(hours=n))
+        for n in range(6)
+    ]
+    draft = make_article(headline="A draft pinned", status=Article.Status.DRAFT)
+    FrontPageSlot.objects.create(position=1, article=stories[4])
+    FrontPageSlot.objects.create(position=2, article=stories[5])
+    FrontPageSlot.objects.create(position=3, article=draft)  # readers never see it
+    html = client.get("/").text
+    lead = re.search(r'<div class="front__lead">(.*?)</div>', html, re.S).group(1)
+    assert "Story 4" in lead
+    beside = re.search(r'<div class="front__secondary">(.*?)</section>', html, re.S).group(1)
+    order = [n for n in range(6) if f"Story {n}<" in beside]
+    assert sorted(order, key=lambda n: beside.index(f"Story {n}<")) == [5, 0, 1, 2]
+    assert "A draft pinned" not in html
+    # Moving a pin renews the cached page.
+    FrontPageSlot.objects.filter(position=1).delete()
+    FrontPageSlot.objects.filter(position=2).update(position=1)  # no signal: save() instead
+    slot = FrontPageSlot.objects.get(position=1)
+    slot.save()
+    lead = re.search(r'<div class="front__lead">(.*?)</div>', client.get("/").text, re.S)
+    assert "Story 5" in lead.group(1)
+
+
+def test_home_has_a_block_per_section_of_stories_not_at_the_top(client):
+    culture, business = make_section(name="Culture"), make_section(name="Business")
+    make_article(headline="The lead", featured=True, section=culture)
+    for n in range(9):
+        make_article(
+            headline=f"Culture {n}",
+            section=culture,
+            published_at=timezone.now() - dt.timedelta(hours=n),
+        )
+    make_article(
+        headline="Business 0",
+        section=business,
+        published_at=timezone.now() - dt.timedelta(hours=20),
+    )
+    html = client.get("/").text
+    blocks = re.findall(r'<section class="section-block"(.*?)</section>', html, re.S)
+    assert len(blocks) == 2
+    business_block, culture_block = blocks  # in navigation order (order, then name)
+    assert "Business 0" in business_block
+    # Four at most, none of those at the top of the page.
+    assert [f"Culture {n}<" in culture_block for n in range(9)] == [False] * 4 + [True] * 4 + [
+        False
+    ]
+    assert "The lead" not in culture_block
 
 
 def test_home_without_stories(client):

@@ -11,7 +11,7 @@ from articles.roles import sync_groups
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0009_share_key"),
+        ("articles", "0011_front_page"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

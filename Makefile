@@ -127,6 +127,8 @@ fonts: tools
 # production mode; its npm package goes to .lighthouse/, apart from the suite's tools.
 LIGHTHOUSE_PORT ?= 8010
 lighthouse: demo
+	@# A package.json of its own, or npm walks up and installs into the project's package.json.
+	mkdir -p .lighthouse && test -f .lighthouse/package.json || echo '{"private": true}' > .lighthouse/package.json
 	test -f .lighthouse/node_modules/lighthouse/cli/index.js || \
 	  npm install --prefix .lighthouse --no-audit --no-fund --ignore-scripts --loglevel=error lighthouse@12
 	$(BIN)/python bench/lighthouse.py --serve $(LIGHTHOUSE_PORT)

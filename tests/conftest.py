@@ -5,7 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import caches
 from django.core.management import call_command
 
-from tests.factories import make_story
+from tests.factories import make_story, reset_ages
 from tests.helpers import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -42,6 +42,12 @@ def _empty_caches():
     yield
     for cache in caches.all():
         cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _story_ages():
+    """Each test's stories start at an hour old, whatever ran before it (tests.factories)."""
+    reset_ages()
 
 
 @pytest.fixture

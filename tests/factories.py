@@ -11,6 +11,17 @@ from PIL import Image as PILImage
 from articles.models import Article, ArticleAuthor, Author, Image, Section, Tag
 
 _seq = itertools.count(1)
+# The default age of a published story: an hour, plus a minute per story made before it in the
+# same test, so a test's stories come newest first in the order it made them. Counted per test
+# (tests/conftest.py resets it), never per session: a session-wide count had stories a day old
+# by the end of the suite, outside every window a test of "recent" stories relies on.
+_age = itertools.count(0)
+
+
+def reset_ages() -> None:
+    """Start the default ages again at one hour (done before each test)."""
+    global _age
+    _age = itertools.count(0)
 
 
 def jpeg_bytes(width=1600, height=1000, color=(30, 90, 160), exif=None) -> bytes:
@@ -56,15 +67,16 @@ def make_tag(**fields) -> Tag:
 
 
 def make_article(*, authors=(), tags=(), **fields) -> Article:
-    """A published story an hour old, unless the fields say otherwise."""
+    """A published story an hour old (a minute older per story made before it in the test),
+    unless the fields say otherwise."""
     n = next(_seq)
     fields.setdefault("headline", f"Story number {n}")
     fields.setdefault("slug", f"story-{n}")
     fields.setdefault("dek", f"The second point of story {n}.")
     fields.setdefault("body", f"<p>Body of story {n}.</p>")
     fields.setdefault("status", Article.Status.PUBLISHED)
-    if fields["status"] == Article.Status.PUBLISHED:
-        fields.setdefault("published_at", timezone.now() - dt.timedelta(hours=1, minutes=n))
+    if fields["status"] == Article.Status.PUBLISHED and "published_at" not in fields:
+        fields["published_at"] = timezone.now() - dt.timedelta(hours=1, minutes=next(_age))
     article = Article.objects.create(**fields)
     for position, author in enumerate(authors):
         ArticleAuthor.objects.create(article=article, author=author, position=position)

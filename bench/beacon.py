@@ -20,30 +20,20 @@ only; stops its gunicorn processes at the end.
 import argparse
 import contextlib
 import os
-import re
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
-GUNICORN = str(Path(PYTHON).parent / "gunicorn")
-STATIC_ROOT = ROOT / "bench" / ".static"
+sys.path.insert(0, str(ROOT))
+
+from bench import harness  # noqa: E402 - after the path that makes bench importable
+from bench.harness import PYTHON, STATIC_ROOT  # noqa: E402
+
 BENCH_DB = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/newsroom_bench_beacon"
 )
-USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def environment(**extra) -> dict:
@@ -59,16 +49,6 @@ def environment(**extra) -> dict:
         "STATIC_ROOT": str(STATIC_ROOT),
         **extra,
     }
-
-
-def create_database():
-    import psycopg
-
-    admin_url = BENCH_DB.rsplit("/", 1)[0] + "/postgres"
-    name = BENCH_DB.rsplit("/", 1)[1]
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 SEED = """
@@ -97,48 +77,16 @@ def manage(env, *args) -> str:
 
 @contextlib.contextmanager
 def gunicorn(env):
-    port = free_port()
-    process = subprocess.Popen(
-        [GUNICORN, "-c", "gunicorn.conf.py", "newsroom.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}"],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,  # the access log, one line per request
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/about/", timeout=2).read()  # noqa: S310 - http, loopback
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit("gunicorn did not start") from None
-                time.sleep(0.2)
-        yield base
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+    """gunicorn on a free port (ready once /about/ answers: these settings have no /hello/);
+    yields its base URL."""
+    with harness.gunicorn(env, ready="/about/") as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 def wrk(url: str, duration: int, script: str | None = None) -> tuple[float, str]:
     """Requests per second, and wrk's note of non-2xx answers or errors (if any)."""
-    command = ["wrk", "-t2", "-c16", f"-d{duration}s", "-H", f"User-Agent: {USER_AGENT}"]
-    if script:
-        command += ["-s", script]
-    out = subprocess.run(
-        [*command, url], check=True, capture_output=True, text=True, timeout=duration + 30
-    ).stdout
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    problems = " ".join(
-        line.strip() for line in out.splitlines() if "Non-2xx" in line or "Socket errors" in line
-    )
-    return rate, problems
+    result = harness.wrk(url, duration, script=script)
+    return result["rate"], result["note"]
 
 
 def count_reads(env, story_id: int) -> int:
@@ -155,7 +103,7 @@ def main():
     args = parser.parse_args()
 
     env = environment()
-    create_database()
+    harness.ensure_database(BENCH_DB)
     manage(env, "migrate", "--no-input", "-v0")
     manage(env, "collectstatic", "--no-input", "-v0")  # DEBUG off serves the collected files
     story_id = int(manage(env, "shell", "-c", SEED).strip().splitlines()[-1])

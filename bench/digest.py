@@ -11,21 +11,18 @@ writes at all: the ratio between the two is the share of the loop the database l
 
 import argparse
 import os
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.harness import ensure_database, free_port  # noqa: E402 - after the path above
+
 PYTHON = sys.executable
 BENCH_DB = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/newsroom_bench")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def environment(port: int) -> dict:
@@ -51,16 +48,6 @@ def manage(env, *args, capture=False):
         capture_output=capture,
         text=True,
     )
-
-
-def create_database():
-    import psycopg
-
-    admin_url = BENCH_DB.rsplit("/", 1)[0] + "/postgres"
-    name = BENCH_DB.rsplit("/", 1)[1]
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 SEED = """
@@ -172,7 +159,7 @@ def main():
     args = parser.parse_args()
     port = free_port()
     env = environment(port)
-    create_database()
+    ensure_database(BENCH_DB)
     manage(env, "migrate", "--no-input", "-v0")
     server = sink(port)
     rows = []

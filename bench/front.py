@@ -33,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import pages
+from bench import harness, pages
 from newsroom import front
 
 EDITS = 5
@@ -66,7 +66,7 @@ def edit_lags(front_port: int, env: dict, info: dict) -> list[float]:
         waiting, deadline = set(paths), time.monotonic() + 30
         while waiting and time.monotonic() < deadline:
             for path in list(waiting):
-                if headline in pages.fetch(front_port, path)[2]:
+                if headline in harness.fetch(front_port, path)[2]:
                     waiting.discard(path)
             time.sleep(0.01)
         lags.append(time.time() - saved if not waiting else float("inf"))
@@ -94,14 +94,14 @@ def main():
     info["url"] = pages.database_url(args.stories)
     results = {}
     with tempfile.TemporaryDirectory(prefix="bench-front-") as folder:
-        redis = pages.RedisServer(Path(folder) / "redis")
+        redis = harness.RedisServer(Path(folder) / "redis")
         (Path(folder) / "redis").mkdir()
         redis.start()
         try:
             env = pages.mode_environment(info, "cached", redis)
             env.update(FORWARDED_ALLOW_IPS="127.0.0.1", TRUSTED_PROXY_COUNT="1")
-            with pages.gunicorn(env) as app_port:
-                front_port = pages.free_port()
+            with harness.gunicorn(env) as app_port:
+                front_port = harness.free_port()
                 prefix = Path(folder) / "nginx"
                 front.start(
                     prefix,
@@ -118,7 +118,7 @@ def main():
                     }
                     for name, (port, path) in runs.items():
                         pages.check_and_warm(port, path)
-                        results[name] = pages.wrk(
+                        results[name] = harness.wrk(
                             f"http://127.0.0.1:{port}{path}", args.duration, args.connections
                         )
                     # Edits while the front is under load.
@@ -127,7 +127,7 @@ def main():
                         target=lambda: lags.extend(edit_lags(front_port, env, info))
                     )
                     editor.start()
-                    results["article through the front, edited"] = pages.wrk(
+                    results["article through the front, edited"] = harness.wrk(
                         f"http://127.0.0.1:{front_port}{info['article']}",
                         args.duration,
                         args.connections,

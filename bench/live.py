@@ -21,14 +21,9 @@ and maximum. Loopback only, every loop bounded; gunicorn and Redis are always st
 """
 
 import argparse
-import contextlib
 import datetime as dt
-import http.client
 import json
 import os
-import re
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,21 +33,24 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
-GUNICORN = str(Path(PYTHON).parent / "gunicorn")
-STATIC_ROOT = ROOT / "bench" / ".static"
+sys.path.insert(0, str(ROOT))
+
+from bench.harness import (  # noqa: E402 - after the path that makes bench importable
+    PYTHON,
+    STATIC_ROOT,
+    ensure_database,
+    fetch,
+    gunicorn,
+    redis_server,
+    wrk,
+)
+
 BENCH_DB = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/newsroom_bench_live_i13"
 )
 SLUG = "bench-live-story"
 READERS = 4
 READER_INTERVAL = 0.05
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def environment(redis_url: str) -> dict:
@@ -68,106 +66,6 @@ def environment(redis_url: str) -> dict:
         "SECURE_SSL_REDIRECT": "0",
         "STATIC_ROOT": str(STATIC_ROOT),
     }
-
-
-def create_database():
-    import psycopg
-
-    admin_url = BENCH_DB.rsplit("/", 1)[0] + "/postgres"
-    name = BENCH_DB.rsplit("/", 1)[1]
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
-@contextlib.contextmanager
-def redis_server():
-    port = free_port()
-    pidfile = Path(tempfile.mkdtemp(prefix="newsroom-bench-live-")) / f"redis-{port}.pid"
-    subprocess.run(
-        [
-            "redis-server",
-            "--daemonize",
-            "yes",
-            "--bind",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--pidfile",
-            str(pidfile),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=10,
-    )
-    deadline = time.monotonic() + 10
-    while not pidfile.exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    try:
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        with contextlib.suppress(FileNotFoundError, ProcessLookupError, ValueError):
-            os.kill(int(pidfile.read_text()), signal.SIGTERM)
-
-
-def get(base_port: int, path: str) -> tuple[int, bytes]:
-    conn = http.client.HTTPConnection("127.0.0.1", base_port, timeout=5)
-    try:
-        conn.request("GET", path)
-        response = conn.getresponse()
-        return response.status, response.read()
-    finally:
-        conn.close()
-
-
-@contextlib.contextmanager
-def gunicorn(env):
-    port = free_port()
-    process = subprocess.Popen(
-        [GUNICORN, "-c", "gunicorn.conf.py", "newsroom.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}"],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if get(port, "/hello/")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit("gunicorn did not start")
-            time.sleep(0.2)
-        yield port
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
-def wrk(url: str, duration: int) -> tuple[float, str]:
-    out = subprocess.run(
-        ["wrk", "-t2", "-c16", f"-d{duration}s", url],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=duration + 30,
-    ).stdout
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    problems = " ".join(
-        line.strip() for line in out.splitlines() if "Non-2xx" in line or "Socket errors" in line
-    )
-    return rate, problems
 
 
 def seed(updates: int):
@@ -227,7 +125,7 @@ def readers(port: int, path: str, until: float, seen: dict) -> list[threading.Th
     def read():
         while time.monotonic() < until:
             try:
-                status, body = get(port, path)
+                status, _, body = fetch(port, path, timeout=5)
             except OSError:
                 status = 0
             now = time.monotonic()
@@ -252,12 +150,18 @@ def under_edits(port, path, story, duration, measure_delay: bool):
     threads = readers(port, f"/news/{SLUG}/live.json", until, seen) if measure_delay else []
     editor = threading.Thread(target=post_every_second, args=(story, duration, posted))
     editor.start()
-    rate, note = wrk(f"http://127.0.0.1:{port}{path}", duration)
+    page_rate, note = rate(f"http://127.0.0.1:{port}{path}", duration)
     editor.join(timeout=duration + 30)
     for thread in threads:
         thread.join(timeout=10)
     delays = [seen[count] - at for count, at in posted if count in seen]
-    return rate, note, delays, len(posted)
+    return page_rate, note, delays, len(posted)
+
+
+def rate(url: str, duration: int) -> tuple[float, str]:
+    """Requests/s of one wrk run, and wrk's note of errors (if any)."""
+    result = wrk(url, duration)
+    return result["rate"], result["note"]
 
 
 def percentile(values, q):
@@ -271,9 +175,12 @@ def main():
     parser.add_argument("--updates", type=int, default=5000, help="updates on the live story")
     args = parser.parse_args()
 
-    create_database()
-    with redis_server() as redis_url:
-        env = environment(redis_url)
+    ensure_database(BENCH_DB)
+    with (
+        tempfile.TemporaryDirectory(prefix="newsroom-bench-live-") as folder,
+        redis_server(Path(folder)) as redis,
+    ):
+        env = environment(redis.url)
         os.environ.update(env)
         subprocess.run(
             [PYTHON, "manage.py", "migrate", "--no-input", "-v0"], cwd=ROOT, env=env, check=True
@@ -284,7 +191,6 @@ def main():
             env=env,
             check=True,
         )
-        sys.path.insert(0, str(ROOT))
         import django
 
         django.setup()
@@ -293,9 +199,9 @@ def main():
         page_path = f"/news/{SLUG}/"
         with gunicorn(env) as port:
             for path in (poll_path, page_path):
-                assert get(port, path)[0] == 200, path
-            hello, hello_note = wrk(f"http://127.0.0.1:{port}/hello/", args.duration)
-            quiet, quiet_note = wrk(f"http://127.0.0.1:{port}{poll_path}", args.duration)
+                assert fetch(port, path)[0] == 200, path
+            hello, hello_note = rate(f"http://127.0.0.1:{port}/hello/", args.duration)
+            quiet, quiet_note = rate(f"http://127.0.0.1:{port}{poll_path}", args.duration)
             edited, edited_note, delays, posts = under_edits(
                 port, poll_path, story, args.duration, measure_delay=True
             )

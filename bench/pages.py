@@ -54,14 +54,10 @@ stopped.
 
 import argparse
 import contextlib
-import http.client
 import json
 import os
 import random
-import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -69,14 +65,24 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
-GUNICORN = str(Path(PYTHON).parent / "gunicorn")
+sys.path.insert(0, str(ROOT))
+
+from bench.harness import (  # noqa: E402 - after the path that makes bench importable
+    PYTHON,
+    STATIC_ROOT,
+    RedisServer,
+    database_name,
+    fetch,
+    get,
+    gunicorn,
+    recreate_database,
+    wrk,
+)
+
 BENCH_DB = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/newsroom_bench_pages"
 )
 MEDIA_ROOT = ROOT / "bench" / ".media"
-STATIC_ROOT = ROOT / "bench" / ".static"  # where settings read STATIC_ROOT from the environment
-USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
 DEMO_IMAGES = ROOT / "articles" / "demo" / "images"
 
 PAGES = ["hello", "home", "article", "section", "search", "feed"]
@@ -145,10 +151,6 @@ def database_url(size: int) -> str:
     return f"{BENCH_DB}_{size}"
 
 
-def database_name(url: str) -> str:
-    return url.rsplit("/", 1)[1]
-
-
 def environment(url: str, **extra) -> dict:
     return {
         **os.environ,
@@ -166,38 +168,6 @@ def environment(url: str, **extra) -> dict:
         "TASKS_BACKEND": "immediate",
         **extra,
     }
-
-
-def admin_connection():
-    import psycopg
-
-    return psycopg.connect(BENCH_DB.rsplit("/", 1)[0] + "/postgres", autocommit=True)
-
-
-def create_database(url: str, template: str | None = None) -> None:
-    """(Re)create the database, empty or as a copy of ``template``."""
-    name = database_name(url)
-    with admin_connection() as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if template is None:
-            conn.execute(f'CREATE DATABASE "{name}"')
-            return
-        source = database_name(template)
-        # A copy needs the source to itself: our gunicorn and seeding connections are gone
-        # by now, but their backends (or autovacuum) may linger a moment.
-        for attempt in range(10):
-            conn.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = %s AND pid <> pg_backend_pid()",
-                [source],
-            )
-            try:
-                conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
-                return
-            except Exception as exc:
-                if "being accessed by other users" not in str(exc) or attempt == 9:
-                    raise
-                time.sleep(1)
 
 
 def story_count(url: str) -> int | None:
@@ -239,11 +209,11 @@ def prepare(size: int, template_size: int | None, reseed: bool) -> dict:
     if not reseed and story_count(url) == size and media_complete(url):
         print(f"{database_name(url)}: {size:,} stories already seeded (--reseed seeds again)")
     elif template_size is not None and story_count(database_url(template_size)) == template_size:
-        create_database(url, template=database_url(template_size))
+        recreate_database(url, template=database_url(template_size))
         start = template_size
         print(f"{database_name(url)}: a copy of the {template_size:,} stories, adding the rest")
     else:
-        create_database(url)
+        recreate_database(url)
         start = 0
         print(f"{database_name(url)}: created, seeding")
     manage(env, "migrate", "--no-input", "-v0")
@@ -258,186 +228,12 @@ def prepare(size: int, template_size: int | None, reseed: bool) -> dict:
         return json.loads(Path(output.name).read_text())
 
 
-class RedisServer:
-    """A redis-server of the benchmark's own on a free loopback port (nothing saved to disk);
-    stopped, hung and woken by its PID."""
-
-    def __init__(self, folder: Path):
-        self.folder = folder
-        self.port = free_port()
-        self.pidfile = folder / "redis.pid"
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        subprocess.run(
-            [
-                "redis-server",
-                "--daemonize",
-                "yes",
-                "--bind",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.folder),
-                "--pidfile",
-                str(self.pidfile),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=10,
-        )
-        self._wait(up=True)
-
-    def stop(self) -> None:
-        if not self.pidfile.exists():
-            return
-        pid = int(self.pidfile.read_text())
-        self.wake()
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGTERM)
-        self._wait(up=False)
-
-    def hang(self) -> None:
-        os.kill(int(self.pidfile.read_text()), signal.SIGSTOP)
-
-    def wake(self) -> None:
-        with contextlib.suppress(ProcessLookupError, FileNotFoundError):
-            os.kill(int(self.pidfile.read_text()), signal.SIGCONT)
-
-    def _wait(self, *, up: bool) -> None:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as conn:
-                    conn.sendall(b"PING\r\n")
-                    if conn.recv(16).startswith(b"+PONG") and up:
-                        return
-            except OSError:
-                if not up:
-                    return
-            time.sleep(0.05)
-        raise SystemExit(f"redis-server on port {self.port} did not {'start' if up else 'stop'}")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def gunicorn(env: dict):
-    """gunicorn as `make serve` runs it (gunicorn.conf.py, 2 workers, its access log written,
-    here to /dev/null), on a free loopback port; yields the port; always stopped afterwards."""
-    port = free_port()
-    command = [
-        GUNICORN,
-        "-c",
-        "gunicorn.conf.py",
-        "newsroom.wsgi",
-        "--workers",
-        "2",
-        "--bind",
-        f"127.0.0.1:{port}",
-    ]
-    process = subprocess.Popen(
-        command, cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                get(port, "/hello/", timeout=2)
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit("gunicorn did not start") from None
-                time.sleep(0.2)
-        yield port
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=15)
-
-
-def get(port: int, path: str, timeout: float = 60) -> tuple[int, str]:
-    """Status and Location of one GET (redirects are not followed)."""
-    return fetch(port, path, timeout)[:2]
-
-
-def fetch(port: int, path: str, timeout: float = 60) -> tuple[int, str, str]:
-    """Status, Location and body of one GET."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        conn.request("GET", path, headers={"User-Agent": USER_AGENT})
-        response = conn.getresponse()
-        body = response.read().decode(errors="replace")
-        return response.status, response.getheader("Location") or "", body
-    finally:
-        conn.close()
-
-
 def check_and_warm(port: int, path: str) -> None:
     for _ in range(WARM_UP):
         status, location = get(port, path)
         if status != 200:
             moved = f" to {location}" if location else ""
             raise SystemExit(f"GET {path} answered {status}{moved}, not 200: nothing measured")
-
-
-UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
-
-
-def wrk(url: str, duration: int, connections: int) -> dict:
-    """Requests/s, p50 and p99 (ms) of one wrk run, and wrk's note of errors (if any)."""
-    command = [
-        "wrk",
-        "-t2",
-        f"-c{connections}",
-        f"-d{duration}s",
-        "--latency",
-        "--timeout",
-        "30s",  # wrk's default of 2 s would drop, not time, a slow page's answers
-        "-H",
-        f"User-Agent: {USER_AGENT}",
-        "-H",
-        "Accept-Encoding: gzip, deflate, br",
-        url,
-    ]
-    out = subprocess.run(
-        command, check=True, capture_output=True, text=True, timeout=duration + 60
-    ).stdout
-
-    def latency(percent: str) -> float:
-        match = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s|m)\s*$", out, re.M)
-        return float(match.group(1)) * UNITS_MS[match.group(2)] if match else float("nan")
-
-    rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    # "Latency   1.20ms  300.00us  12.00ms   90.00%": the third figure is the slowest answer.
-    slowest = re.search(r"^\s+Latency\s+\S+\s+\S+\s+([\d.]+)(us|ms|s|m)", out, re.M)
-    problems = " ".join(
-        line.strip() for line in out.splitlines() if "Non-2xx" in line or "Socket errors" in line
-    )
-    return {
-        "rate": float(rate.group(1)) if rate else 0.0,
-        "p50": latency("50"),
-        "p99": latency("99"),
-        "max": float(slowest.group(1)) * UNITS_MS[slowest.group(2)] if slowest else float("nan"),
-        "note": problems,
-    }
 
 
 def mode_environment(info: dict, mode: str, redis: RedisServer) -> dict:

@@ -21,6 +21,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.harness import ensure_database  # noqa: E402 - after the path above
+
 PYTHON = sys.executable
 BENCH_DB = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/newsroom_bench_search"
@@ -127,16 +131,6 @@ def environment() -> dict:
         "DATABASE_URL": BENCH_DB,
         "LOG_LEVEL": "WARNING",
     }
-
-
-def create_database():
-    import psycopg
-
-    admin_url = BENCH_DB.rsplit("/", 1)[0] + "/postgres"
-    name = BENCH_DB.rsplit("/", 1)[1]
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def migrate(env):
@@ -266,11 +260,10 @@ def main():
     args = parser.parse_args()
 
     env = environment()
-    create_database()
+    ensure_database(BENCH_DB)
     migrate(env)
     os.environ.update(env)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
-    sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()

@@ -2,9 +2,11 @@
 
 ``OldAddressMiddleware`` looks at a request only when nothing else answered it (a 404), or
 when it is a WordPress query address (``/?p=123``, ``?cat=``, ``?tag=``, ``?author=``), so a
-normal page costs nothing more. The target is read when the request comes, so the answer is
-one hop to the current address whatever changed since (a new slug, a new section). A story
-that is not public answers 404, as its page does.
+normal page costs nothing more. It sits inside the security middleware, so its answers carry
+the same headers (HSTS, CSP, X-Frame-Options ...) as every other; the page cache in front lets
+the query addresses through (``PAGE_CACHE_PASS_PARAMETERS``). The target is read when the
+request comes, so the answer is one hop to the current address whatever changed since (a new
+slug, a new section). A story that is not public answers 404, as its page does.
 """
 
 import re

@@ -81,9 +81,6 @@ MIDDLEWARE = [
     "newsroom.microcache.MicrocacheMiddleware",
     # /healthz and /readyz, answered before host validation and the HTTPS redirect.
     "newsroom.health.HealthCheckMiddleware",
-    # Addresses from before a move (WordPress permalinks, ?p=123): a 301 when nothing else
-    # answers; in front of the page cache, which would serve /?p=123 as the home page.
-    "articles.old_addresses.OldAddressMiddleware",
     # Cached pages for anonymous readers, answered before everything below; stored with every
     # header the middleware below adds (newsroom/page_cache/).
     "newsroom.page_cache.middleware.PageCacheMiddleware",
@@ -92,6 +89,11 @@ MIDDLEWARE = [
     "newsroom.permissions_policy.PermissionsPolicyMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Addresses from before a move (WordPress permalinks, ?p=123): a 301 when nothing else
+    # answers, with the security headers above like every answer; the page cache lets its
+    # query addresses through (PAGE_CACHE_PASS_PARAMETERS), else it would serve /?p=123 as the
+    # home page. Before the session: a redirect touches no cookie.
+    "articles.old_addresses.OldAddressMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -462,6 +464,10 @@ PAGE_STALE_SECONDS = int(os.environ.get("PAGE_STALE_SECONDS", "30"))  # stale-wh
 # clock has not moved since they were checked (newsroom/page_cache/local.py). 0: none.
 PAGE_CACHE_LOCAL_ENTRIES = int(os.environ.get("PAGE_CACHE_LOCAL_ENTRIES", "256"))
 PAGE_CACHE_SCHEDULE_CHECK_SECONDS = 3600  # the next scheduled time is read again at least this
+# Requests with one of these query parameters go past the stored pages: WordPress's query
+# addresses (/?p=123, ?cat=, ?tag=, ?author=), which articles.old_addresses answers with a 301
+# when it knows them, inside the security middleware; a stored home page must not answer them.
+PAGE_CACHE_PASS_PARAMETERS = ("p", "cat", "tag", "author")
 # CDN purges: a URL template with {path} (or {url}) per page, or {tag} per Surrogate-Key tag;
 # empty: no purges (pages leave the CDN after PAGE_CDN_SECONDS).
 CDN_PURGE_URL = os.environ.get("CDN_PURGE_URL", "")

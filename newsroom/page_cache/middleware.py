@@ -4,7 +4,9 @@ A reader's request for a fresh stored page is answered here, before any other mi
 the URL routing runs. A page that a ``@public_page`` view renders is stored here on its way
 out, with every header the other middleware added (the security headers and the Content-
 Security-Policy, the same for every reader of a public page). A request with a session cookie
-goes on to the view, whose decorator tells logged-in users from readers.
+goes on to the view, whose decorator tells logged-in users from readers. A request with one
+of ``PAGE_CACHE_PASS_PARAMETERS`` goes on too (say, an old site's ``/?p=123``, which names
+another page than the path's: middleware further in answers it).
 """
 
 import functools
@@ -44,6 +46,10 @@ class PageCacheMiddleware:
             return self.get_response(request)
         # Plain HTTP that SecurityMiddleware sends to HTTPS is left to it.
         if settings.SECURE_SSL_REDIRECT and not request.is_secure():
+            return self.get_response(request)
+        # Parameters that name another page than the path's (an old site's /?p=123).
+        passing = getattr(settings, "PAGE_CACHE_PASS_PARAMETERS", ())
+        if passing and request.GET and any(name in request.GET for name in passing):
             return self.get_response(request)
         info = page_info(request)
         if info is None:

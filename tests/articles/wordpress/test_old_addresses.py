@@ -94,3 +94,51 @@ def _queries(client, url):
         cache.clear()
     assert not any("old_address" in q["sql"] for q in seen.captured_queries)
     return len(seen.captured_queries)
+
+
+@pytest.fixture
+def production(settings):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.SECURE_HSTS_SECONDS = 31536000
+    settings.ALLOWED_HOSTS = ["news.example.com"]
+    return {"HTTP_HOST": "news.example.com", "HTTP_X_FORWARDED_PROTO": "https"}
+
+
+@pytest.mark.parametrize(
+    "old",
+    ["/2026/11/05/ferry-sails-again/", "/?p=101", "/category/world/", "/?author=2"],
+)
+def test_a_301_carries_the_headers_every_answer_carries(imported, client, production, old):
+    response = client.get(old, **production)
+    assert response.status_code == 301
+    page = client.get(response["Location"], **production)
+    assert page.status_code == 200
+    for header in (
+        "Strict-Transport-Security",
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+        "Cross-Origin-Opener-Policy",
+        "X-Frame-Options",
+        "Content-Security-Policy",
+        "Permissions-Policy",
+    ):
+        assert response[header] == page[header], header
+    assert "Set-Cookie" not in response
+    assert response["Cache-Control"] == "public, max-age=3600"
+
+
+def test_plain_http_goes_to_https_first(imported, client, production):
+    response = client.get("/?p=101", HTTP_HOST="news.example.com")
+    assert response.status_code == 301
+    assert response["Location"] == "https://news.example.com/?p=101"
+
+
+def test_a_stored_home_page_does_not_answer_a_query_address(imported, client, settings):
+    from articles.old_addresses import QUERY_KEYS
+
+    assert set(QUERY_KEYS) <= set(settings.PAGE_CACHE_PASS_PARAMETERS)
+    assert client.get("/").status_code == 200
+    assert client.get("/").status_code == 200  # stored by now (or from the local copy)
+    assert hop(client, "/?p=101") == story(101).get_absolute_url()
+    assert hop(client, "/?cat=3").startswith("/section/")

@@ -77,7 +77,7 @@ def _was_public(stored: dict, now: dt.datetime) -> bool:
 
 @receiver(post_save, sender=Article, dispatch_uid="page_cache_article_saved")
 def article_saved(sender, instance: Article, created, raw=False, **kwargs):
-    if raw:
+    if raw or page_cache.is_suspended():  # a bulk write: everything goes stale at its end
         return
     # post_save runs inside Article.save(), before ``stored`` is brought up to date.
     stored = instance.stored
@@ -113,7 +113,7 @@ def front_page_changed(sender, instance: FrontPageSlot, raw=False, **kwargs):
 @receiver(post_save, sender=ArticleAuthor, dispatch_uid="page_cache_byline_saved")
 @receiver(post_delete, sender=ArticleAuthor, dispatch_uid="page_cache_byline_deleted")
 def byline_changed(sender, instance: ArticleAuthor, raw=False, **kwargs):
-    if raw:
+    if raw or page_cache.is_suspended():
         return
     article = Article.objects.filter(pk=instance.article_id).first()
     tags = {f"story:{instance.article_id}", f"author:{instance.author_id}"}
@@ -124,7 +124,7 @@ def byline_changed(sender, instance: ArticleAuthor, raw=False, **kwargs):
 
 @receiver(m2m_changed, sender=Article.tags.through, dispatch_uid="page_cache_tags_changed")
 def tags_changed(sender, instance, action, reverse, pk_set, **kwargs):
-    if action not in ("post_add", "post_remove", "pre_clear"):
+    if action not in ("post_add", "post_remove", "pre_clear") or page_cache.is_suspended():
         return
     if reverse:  # a tag's stories changed (rare: from the shell)
         page_cache.invalidate(f"tag:{instance.pk}", f"list:tag:{instance.pk}", "search")

@@ -20,6 +20,7 @@ from django_prose_editor.fields import ProseEditorField
 from newsroom import page_cache
 
 from . import embeds, images, rich_text
+from .languages import language_direction, validate_language_tag
 from .signals import renditions_wanted
 
 WORDS_PER_MINUTE = 230
@@ -405,6 +406,13 @@ class Article(models.Model):
     featured = models.BooleanField(
         "top story", default=False, help_text="Top stories lead the home page."
     )
+    language = models.CharField(
+        max_length=35,
+        blank=True,
+        validators=[validate_language_tag],
+        help_text="Only for a story not in the site's language: its language tag, e.g. he or "
+        "ar (right-to-left scripts are then shown right to left).",
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(
         "published", null=True, blank=True, help_text="A future time schedules the story."
@@ -660,6 +668,11 @@ class Article(models.Model):
     def byline(self) -> list[Author]:
         """The authors in byline order (from prefetched ``bylines`` when a view prefetched them)."""
         return [entry.author for entry in self.bylines.all()]
+
+    @property
+    def text_direction(self) -> str:
+        """ "rtl" for a story in a right-to-left language (Hebrew, Arabic ...), else "ltr"."""
+        return language_direction(self.language)
 
     @property
     def reading_minutes(self) -> int:

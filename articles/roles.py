@@ -50,7 +50,9 @@ GROUP_PERMISSIONS = {
             ]
             for action in ["add", "change", "delete", "view"]
         ]
-        + ["publish_article"],
+        + ["publish_article"]
+        # Addresses from before a move (an import): seen and removed, never typed.
+        + ["view_oldaddress", "delete_oldaddress"],
         "newsletter": [
             f"{action}_{model}"
             for model in ["digest", "subscriber"]

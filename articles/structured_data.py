@@ -131,6 +131,8 @@ def news_article(request, article, authors, tags, notes=(), live=None) -> SafeSt
         data["image"] = [absolute(url) for url in image_urls(article.lead_image)]
     if article.section:
         data["articleSection"] = article.section.name
+    if article.language:
+        data["inLanguage"] = article.language
     if tags:
         data["keywords"] = [tag.name for tag in tags]
     if found := corrections(request, article, notes):

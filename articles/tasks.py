@@ -3,6 +3,8 @@ framework (at once, in process, locally and in tests; queued in the database in 
 for `manage.py db_worker`).
 """
 
+import contextlib
+import contextvars
 import logging
 
 from django.conf import settings
@@ -77,10 +79,45 @@ def compute_related(article_id: int) -> list[int]:
     return related.compute(article) if article is not None else []
 
 
+@task()
+def compute_all_related() -> int:
+    """Every public story's "Related stories", after a bulk write (an import); the count."""
+    return related.compute_all()
+
+
+# While a bulk write runs: a list holding True once a story's related stories were wanted.
+_related_deferred: contextvars.ContextVar[list | None] = contextvars.ContextVar(
+    "related_deferred", default=None
+)
+
+
+@contextlib.contextmanager
+def related_deferred():
+    """Skip each story's related-stories task while a bulk write (an import) runs, and queue
+    one task for every story's at its end instead: computed per story, each list would be
+    made again as every later story joined the pool."""
+    if _related_deferred.get() is not None:
+        yield
+        return
+    wanted: list = []
+    token = _related_deferred.set(wanted)
+    try:
+        yield
+    finally:
+        _related_deferred.reset(token)
+        if wanted:
+            compute_all_related.enqueue()
+
+
 def _queue_related(article: Article) -> None:
     """Once per story and transaction, when it commits: the story's text, tags and pins are
     all saved by then (the admin saves tags after the story)."""
     if article.pk is None or article.__dict__.get("related_queued"):
+        return
+    wanted = _related_deferred.get()
+    if wanted is not None:
+        if not wanted:
+            wanted.append(True)
         return
     article.__dict__["related_queued"] = True
 

@@ -1,14 +1,23 @@
 """The newsroom's admin, one module per subject: ``stories`` (the writing screen, the publish
 panel, autosave, staff notes, history), ``desk`` (the front page and the calendar),
 ``front_page`` (the stories pinned to the home page), ``images`` (the library, the picker
-and uploads in place), ``taxonomy`` (sections, tags, authors) and ``reads``. Importing them
-registers their models."""
+and uploads in place), ``taxonomy`` (sections, tags, authors), ``old_addresses`` (a
+WordPress site's addresses) and ``reads``. Importing them registers their models."""
 
 from django.conf import settings
 from django.contrib import admin
 from django_tasks_db.models import DBTaskResult
 
-from . import banners, front_page, images, live, reads, stories, taxonomy  # noqa: F401 - each registers its models
+from . import (  # noqa: F401 - each registers its models
+    banners,
+    front_page,
+    images,
+    live,
+    old_addresses,
+    reads,
+    stories,
+    taxonomy,
+)
 
 admin.site.site_header = settings.SITE_NAME
 admin.site.site_title = f"{settings.SITE_NAME} desk"

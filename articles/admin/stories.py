@@ -167,7 +167,7 @@ class ArticleAdmin(VersionAdmin):
         (
             "Desk",
             {
-                "fields": ["section", "featured", "owner", "assignee", "deadline"],
+                "fields": ["section", "featured", "language", "owner", "assignee", "deadline"],
                 "classes": ["desk-side"],
             },
         ),

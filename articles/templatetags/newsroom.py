@@ -40,3 +40,12 @@ def timetag(value) -> str:
 def thumb_srcset(image) -> str:
     """The JPEG copies of ``image`` for a small picture (an author's photo, a thumbnail)."""
     return image.jpeg_srcset if image else ""
+
+
+@register.filter
+def lang_attrs(article) -> str:
+    """`` lang="he" dir="rtl"`` for the text of a story not in the site's language, to put on
+    each element holding it (headline, sub-headline, caption, body); nothing otherwise."""
+    if not article.language:
+        return ""
+    return format_html(' lang="{}" dir="{}"', article.language, article.text_direction)

@@ -9,6 +9,11 @@
 
 A dry run does all of this inside one transaction that is rolled back at the end, fetching
 no picture, so it reports exactly what a real run would create, update and skip.
+
+What each saved story would set off is deferred to one pass at the end of a real run: the
+page cache is made stale once (``page_cache.suspended``), and every story's related stories
+are chosen by one task (``tasks.related_deferred``) instead of one per story, each of which
+would choose its neighbours' again.
 """
 
 import datetime as dt
@@ -17,7 +22,10 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from newsroom import page_cache
+
 from ..models import WordPressItem
+from ..tasks import related_deferred
 from . import parse
 from .mapping import Mapping
 from .media import Pictures, attachment_data
@@ -85,7 +93,8 @@ def run(path, mapping: Mapping, options: Options, *, say, warn, progress=None) -
         except _DryRunDone:
             pass
     else:
-        _import(path, mapping, options, report, say, warn, progress)
+        with page_cache.suspended(), related_deferred():
+            _import(path, mapping, options, report, say, warn, progress)
     return report
 
 
@@ -121,7 +130,9 @@ def _import(path, mapping, options, report, say, warn, progress):
                 login = value.meta_value("cap-user_login")
                 if login:
                     people.bios[login] = plain(value.meta_value("cap-description"))
-    stories = Stories(people, pictures, zone=options.zone, prefix=site.prefix)
+    stories = Stories(
+        people, pictures, zone=options.zone, prefix=site.prefix, language=site.language
+    )
     # Second reading: the posts.
     for kind, item in parse.read(path, on_progress=_phase(progress, "stories")):
         if kind != "item":

@@ -37,6 +37,7 @@ class Site:
     link: str = ""
     base_url: str = ""  # wp:base_blog_url, the site's home
     wxr_version: str = ""
+    language: str = ""  # the channel's <language>, as WordPress writes it (he-IL)
 
     @property
     def prefix(self) -> str:
@@ -308,6 +309,8 @@ def read(path, *, on_progress=None) -> Iterator[tuple[str, object]]:
             site.base_url = _text(element)
         elif name == "wp:wxr_version":
             site.wxr_version = _text(element)
+        elif name == "language" and not announced:
+            site.language = _text(element)
         elif name == "wp:author":
             yield "author", _person(element)
         elif name == "wp:category":

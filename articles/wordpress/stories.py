@@ -22,6 +22,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.text import Truncator, slugify
 
+from .. import languages
 from ..models import Article, ArticleAuthor, Author, WordPressItem
 from . import addresses, blocks
 from .media import MissingImage, Pictures
@@ -60,9 +61,13 @@ FINGERPRINT_FIELDS = (
     "published_at",
     "updated_at",
     "featured",
+    "language",
     "section_id",
     "lead_image_id",
 )
+#: Where a multilingual site's post says its language: Polylang's taxonomy (a term of the
+#: domain "language"), else one of these post meta keys (WPML and others).
+LANGUAGE_KEYS = ("_wpml_language", "wpml_language", "_locale", "language", "_language")
 _SEO_VARIABLE = re.compile(r"%%\w+%%|#\w+|%\w+%")
 
 
@@ -94,25 +99,54 @@ def _seo(item: Item, keys, headline: str) -> str:
     return ""
 
 
-def fingerprint(article: Article) -> str:
-    """A digest of the story as stored: what an edit in Newsroom would change."""
-    row = Article.objects.filter(pk=article.pk).values(*FINGERPRINT_FIELDS).get()
+def stored_links(article: Article) -> tuple[list[int], list[int]]:
+    """A story's byline (author ids in order) and tag ids as stored (two queries)."""
     authors = list(
         ArticleAuthor.objects.filter(article=article)
         .order_by("position", "pk")
         .values_list("author_id", flat=True)
     )
-    tags = sorted(article.tags.values_list("pk", flat=True))
-    text = json.dumps([row, authors, tags], default=str, sort_keys=True)
+    return authors, sorted(article.tags.values_list("pk", flat=True))
+
+
+def fingerprint(article: Article, authors: list[int], tags: list[int]) -> str:
+    """A digest of the story as stored: what an edit in Newsroom would change. ``article``
+    as loaded or just saved (its fields are the row's), ``authors`` and ``tags`` their ids."""
+    row = {}
+    for name in FINGERPRINT_FIELDS:
+        value = getattr(article, name)
+        if isinstance(value, dt.datetime):
+            value = value.astimezone(dt.UTC)  # as the database gives it back
+        row[name] = value
+    text = json.dumps([row, list(authors), sorted(tags)], default=str, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
 class Stories:
-    def __init__(self, people: People, pictures: Pictures, *, zone: dt.tzinfo, prefix: str):
+    def __init__(
+        self,
+        people: People,
+        pictures: Pictures,
+        *,
+        zone: dt.tzinfo,
+        prefix: str,
+        language: str = "",
+    ):
         self.people = people
         self.pictures = pictures
         self.zone = zone
         self.prefix = prefix
+        self.language = languages.normalise(language)  # the export's, from its channel
+
+    def language_of(self, item: Item) -> str:
+        """The post's language when it is not the site's (empty when it is)."""
+        found = next(
+            (t.slug or t.name for t in item.terms if t.domain == "language" and (t.slug or t.name)),
+            "",
+        )
+        found = found or next((item.meta_value(k) for k in LANGUAGE_KEYS if item.meta_value(k)), "")
+        tag = languages.normalise(found) or self.language
+        return "" if languages.is_site_language(tag) else tag
 
     def wanted(self, item: Item) -> tuple[dict, blocks.Body, list[str]]:
         """The story a post asks for, before anything is looked up or written."""
@@ -155,6 +189,7 @@ class Stories:
             "published_at": published,
             "updated_at": updated,
             "featured": item.sticky,
+            "language": self.language_of(item),
         }
         return values, body, notes
 
@@ -275,19 +310,24 @@ class Stories:
         self.people.forget()
 
     def _write(self, item: Item, values: dict, body, notes: list[str], source: str) -> str:
+        # Queries per new story (asserted in tests): its record looked up, the slug checked,
+        # the story, its first state, the old-slug check, the byline, the tags (two), the old
+        # addresses and the record written; on PostgreSQL its search vector twice more.
         record = (
             WordPressItem.objects.select_related("article")
             .filter(kind=WordPressItem.Kind.POST, wp_id=str(item.wp_id))
             .first()
         )
         article = None
+        stored_authors: list[int] = []
         if record is not None:
             if record.article is None:
                 return "deleted"
             if record.source_hash == source:
                 return "unchanged"
             article = record.article
-            if fingerprint(article) != record.written_hash:
+            stored_authors, stored_tags = stored_links(article)
+            if fingerprint(article, stored_authors, stored_tags) != record.written_hash:
                 return "conflict"
         section, tags = self._taxonomy(item)
         authors = self._byline(item)
@@ -309,17 +349,28 @@ class Stories:
             setattr(article, name, value)
         article.section = section
         article.lead_image = lead
-        # The body is the sanitiser's already and save() runs it once more; the database
-        # checks its own constraints (a refusal is reported as the reason).
-        article.full_clean(exclude=["body"], validate_constraints=False)
+        # The body is the sanitiser's already and save() runs it once more; the section,
+        # lead image and authors are rows this run made or found; the slug was checked just
+        # now; the database checks its own constraints (a refusal is reported as the reason).
+        article.full_clean(
+            exclude=["body", "section", "lead_image"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
         article.save()
-        if [b.author_id for b in article.bylines.all()] != [a.pk for a in authors]:
-            article.bylines.all().delete()
+        author_ids = [author.pk for author in authors]
+        if stored_authors != author_ids:
+            if result == "updated":
+                article.bylines.all().delete()
             ArticleAuthor.objects.bulk_create(
                 ArticleAuthor(article=article, author=author, position=index)
                 for index, author in enumerate(authors)
             )
-        article.tags.set(tags)
+        if result == "created":
+            if tags:
+                article.tags.add(*tags)
+        else:
+            article.tags.set(tags)
         addresses.for_story(
             article,
             link=item.link,
@@ -328,14 +379,20 @@ class Stories:
             wp_id=item.wp_id,
             prefix=self.prefix,
         )
-        WordPressItem.objects.update_or_create(
-            kind=WordPressItem.Kind.POST,
-            wp_id=str(item.wp_id),
-            defaults={
-                "guid": item.guid[:500],
-                "article": article,
-                "source_hash": source,
-                "written_hash": fingerprint(article),
-            },
-        )
+        written = fingerprint(article, author_ids, [tag.pk for tag in tags])
+        if record is None:
+            WordPressItem.objects.create(
+                kind=WordPressItem.Kind.POST,
+                wp_id=str(item.wp_id),
+                guid=item.guid[:500],
+                article=article,
+                source_hash=source,
+                written_hash=written,
+            )
+        else:
+            record.guid, record.article = item.guid[:500], article
+            record.source_hash, record.written_hash = source, written
+            record.save(
+                update_fields=["guid", "article", "source_hash", "written_hash", "imported_at"]
+            )
         return result

@@ -18,8 +18,10 @@ What a response shows:
     ``remember(name, compute)`` keeps a value many pages share, and the ``{% part %}`` tag
     (``{% load page_cache %}``) a rendered template, each with the tags it recorded.
 What a write changed:
-    ``invalidate(*tags)``. Saving or deleting a watched object invalidates its own tag; the app
-    adds what only it knows (the lists a story joins or leaves).
+    ``invalidate(*tags)``; a bulk write inside ``suspended()`` makes everything stale once,
+    at its end, instead (``is_suspended()`` lets receivers skip working out their tags).
+    Saving or deleting a watched object invalidates its own tag; the app adds what only it
+    knows (the lists a story joins or leaves).
 When the next scheduled change happens:
     ``on_schedule(next_change, changes_due)``, once per source (scheduled stories, banners
     that end): the time of the next change, and the tags the changes due in a span invalidate.
@@ -98,7 +100,7 @@ cache API, but their bumps are atomic only within a process: ``manage.py check -
 so, and says so for local memory (one cache per process) too.
 """
 
-from .invalidation import invalidate
+from .invalidation import invalidate, is_suspended, suspended
 from .pages import canonical_url, public_page
 from .parts import remember
 from .purge import on_purge
@@ -111,9 +113,11 @@ __all__ = [
     "covered_by",
     "depends_on",
     "invalidate",
+    "is_suspended",
     "on_purge",
     "on_schedule",
     "public_page",
     "remember",
+    "suspended",
     "watch",
 ]

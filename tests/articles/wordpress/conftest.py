@@ -77,3 +77,23 @@ def run_import(*args, **options):
 def imported(export, uploads):
     """The site export imported with its uploads and the newsdesk mapped to a byline."""
     return run_import(export, uploads=str(uploads), author_map=["desk=Harbour Gazette Staff"])
+
+
+def item_xml(wp_id, title, status, *, body=None, extra=""):
+    """One post of an export, as WordPress writes it (``extra``: more of its elements)."""
+    body = body if body is not None else f"<p>Text of {wp_id}.</p>"
+    return f"""<item><title><![CDATA[{title}]]></title><dc:creator>ed</dc:creator>
+<content:encoded><![CDATA[{body}]]></content:encoded>
+<wp:post_id>{wp_id}</wp:post_id><wp:post_date>2026-11-01 10:00:00</wp:post_date>
+<wp:post_date_gmt>2026-11-01 09:00:00</wp:post_date_gmt><wp:post_name>post-{wp_id}</wp:post_name>
+<wp:status>{status}</wp:status><wp:post_type>post</wp:post_type>{extra}</item>"""
+
+
+def export_xml(items: str, *, channel: str = "") -> str:
+    """An export holding ``items`` (``channel``: more of the channel's elements)."""
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/"
+ xmlns:content="http://purl.org/rss/1.0/modules/content/"
+ xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
+<channel><title>T</title><link>https://t.example</link><wp:wxr_version>1.2</wp:wxr_version>
+{channel}{items}</channel></rss>"""

@@ -15,6 +15,8 @@ from articles.models import (
     Transition,
     WordPressItem,
 )
+from tests.articles.wordpress.conftest import export_xml as _export
+from tests.articles.wordpress.conftest import item_xml as _item
 from tests.articles.wordpress.conftest import run_import
 
 pytestmark = pytest.mark.django_db
@@ -211,18 +213,118 @@ def _capture_failed(path):
     return out.getvalue(), err.getvalue()
 
 
-def _item(wp_id, title, status):
-    return f"""<item><title><![CDATA[{title}]]></title><dc:creator>ed</dc:creator>
-<content:encoded><![CDATA[<p>Text of {wp_id}.</p>]]></content:encoded>
-<wp:post_id>{wp_id}</wp:post_id><wp:post_date>2026-11-01 10:00:00</wp:post_date>
-<wp:post_date_gmt>2026-11-01 09:00:00</wp:post_date_gmt><wp:post_name>post-{wp_id}</wp:post_name>
-<wp:status>{status}</wp:status><wp:post_type>post</wp:post_type></item>"""
+# --- the cost per story ----------------------------------------------------------------------
+
+_TERMS = (
+    '<category domain="category" nicename="local">Local</category>'
+    '<category domain="post_tag" nicename="harbour">Harbour</category>'
+    '<category domain="post_tag" nicename="ferries">Ferries</category>'
+    "<wp:postmeta><wp:meta_key>_wp_old_slug</wp:meta_key><wp:meta_value>old</wp:meta_value>"
+    "</wp:postmeta>"
+)
 
 
-def _export(items: str) -> str:
-    return f"""<?xml version="1.0" encoding="UTF-8"?>
-<rss version="2.0" xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/"
- xmlns:content="http://purl.org/rss/1.0/modules/content/"
- xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
-<channel><title>T</title><link>https://t.example</link><wp:wxr_version>1.2</wp:wxr_version>
-{items}</channel></rss>"""
+def _posts(count: int, start: int = 1) -> str:
+    return "".join(
+        _item(n, f"Story {n}", "publish", extra=_TERMS) for n in range(start, start + count)
+    )
+
+
+# What an import costs in queries: a fixed number per run (the author, section and tags made
+# once, with their old addresses; the related-stories pass's list of stories) and then the same
+# number for every story, whatever the export's length. Writing a story takes 14 on SQLite:
+# its transaction and the save's savepoint (4), its record looked up, its slug checked, the
+# row, its first state, the old-slug check, its byline, its tags (2), its old addresses and its
+# record; on PostgreSQL two more for its search vector (the text, then the tags). Choosing its
+# related stories at the end takes 11 on SQLite (pins, tags, words, exclusions, two candidate
+# lists, then the old list replaced in a savepoint), 10 on PostgreSQL (one ranked list).
+def _queries(count: int) -> int:
+    from django.db import connection
+
+    postgresql = connection.vendor == "postgresql"
+    once = 19
+    per_story = (16 if postgresql else 14) + (10 if postgresql else 11)
+    return once + per_story * count
+
+
+@pytest.mark.parametrize("count", [4, 8])
+def test_the_queries_per_story_do_not_grow_with_the_export(
+    tmp_path, django_assert_num_queries, count
+):
+    path = tmp_path / "many.xml"
+    path.write_text(_export(_posts(count)))
+    with django_assert_num_queries(_queries(count)):
+        run_import(path)
+    assert Article.objects.count() == count
+    # The pass at the end chose every story's related stories, once each.
+    from django.conf import settings
+
+    for article in Article.objects.all():
+        related = list(article.related_rows.values_list("related_id", flat=True))
+        assert len(related) == min(count - 1, settings.RELATED_STORIES)
+        assert article.pk not in related
+
+
+# --- the exit code ---------------------------------------------------------------------------
+
+
+def test_a_failed_item_makes_the_command_fail_and_a_conflict_does_not(tmp_path):
+    good = tmp_path / "good.xml"
+    good.write_text(_export(_item(601, "A good story", "publish")))
+    run_import(good)
+    edited = story(601)
+    edited.headline = "Edited in Newsroom"
+    edited.save()
+    good.write_text(_export(_item(601, "A good story, changed", "publish")))
+    out, err = run_import(good)  # returns: a conflict keeps the edit, it is no failure
+    assert "CONFLICT post 601" in err
+    assert "kept as edited in Newsroom (conflict): 1" in out
+    bad = tmp_path / "bad.xml"
+    bad.write_text(_export(_item(602, "", "publish")))
+    with pytest.raises(CommandError) as failed:
+        run_import(bad)
+    assert failed.value.returncode == 1
+
+
+def test_the_exit_status_of_manage_py(tmp_path):
+    """The real process: 0 for a clean import (conflicts included), 1 when an item failed or
+    the file was refused."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.helpers import ROOT
+
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "REDIS_URL": "",
+        "DEBUG": "1",
+    }
+
+    def manage(*args):
+        return subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
+    assert manage("migrate", "-v0").returncode == 0
+    good = tmp_path / "good.xml"
+    good.write_text(_export(_item(701, "A good story", "publish")))
+    done = manage("import_wordpress", str(good), "-v0")
+    assert done.returncode == 0, done.stderr
+    assert "Stories: 1 read, 0 failed" in done.stdout
+    mixed = tmp_path / "mixed.xml"
+    mixed.write_text(_export(_item(702, "Another", "publish") + _item(703, "", "publish")))
+    failed = manage("import_wordpress", str(mixed), "-v0")
+    assert failed.returncode == 1
+    assert "FAILED post 703" in failed.stderr
+    assert "1 item(s) could not be imported" in failed.stderr
+    refused = manage("import_wordpress", str(tmp_path / "nowhere.xml"), "-v0")
+    assert refused.returncode == 1
+    assert "Nothing was imported" in refused.stderr

@@ -93,3 +93,65 @@ def test_the_seo_title_is_the_pages_title_and_the_desks_preview(site, client, ad
     [preview] = form.xpath("//*[@data-preview='title']")
     assert preview.text_content().startswith("Island ferry back on timetable | ")
     assert form.xpath("//input[@name='seo_title']/@value") == ["Island ferry back on timetable"]
+
+
+# --- a story in another language ---------------------------------------------------------
+
+
+def _hebrew_site(tmp_path):
+    from tests.articles.wordpress.conftest import export_xml, item_xml
+
+    polylang = '<category domain="language" nicename="en">English</category>'
+    path = tmp_path / "hebrew.xml"
+    path.write_text(
+        export_xml(
+            item_xml(
+                801,
+                "המעבורת חוזרת לשגרה",
+                "publish",
+                body="<p>המעבורת יצאה מהרציף בשבע בבוקר.</p>"
+                "<blockquote><p>עבדנו לילות.</p></blockquote>",
+                extra="<excerpt:encoded><![CDATA[אחרי שלושה שבועות של תיקונים.]]>"
+                "</excerpt:encoded>",
+            )
+            + item_xml(802, "The English edition's story", "publish", extra=polylang),
+            channel="<language>he-IL</language>",
+        )
+    )
+    run_import(path)
+
+
+def test_a_hebrew_story_is_marked_right_to_left_and_the_page_stays_valid(client, tmp_path):
+    _hebrew_site(tmp_path)
+    hebrew, english = story(801), story(802)
+    assert hebrew.language == "he-IL"
+    assert english.language == ""  # Polylang says English, the site's language
+    page = html.fromstring(client.get(hebrew.get_absolute_url()).content)
+    assert page.xpath("/html/@lang") == ["en"]  # the site's own words stay English
+    for xpath in ("//h1", "//p[@class='story__dek']", "//div[@class='story__body']"):
+        [element] = page.xpath(xpath)
+        assert (element.get("lang"), element.get("dir")) == ("he-IL", "rtl"), xpath
+    assert "המעבורת יצאה מהרציף" in page.xpath("//div[@class='story__body']")[0].text_content()
+    page = html.fromstring(client.get(english.get_absolute_url()).content)
+    assert page.xpath("//h1")[0].get("lang") is None
+    require_tool(VNU, "npm ci, as make test does")
+    require_tool(shutil.which("java") or "java", "apt-get install default-jre-headless")
+    file = tmp_path / "hebrew.html"
+    file.write_bytes(client.get(hebrew.get_absolute_url()).content)
+    assert html_problems([str(file)]) == []
+
+
+def test_a_post_says_its_own_language(tmp_path):
+    from tests.articles.wordpress.conftest import export_xml, item_xml
+
+    meta = (
+        "<wp:postmeta><wp:meta_key>_locale</wp:meta_key><wp:meta_value>ar</wp:meta_value>"
+        "</wp:postmeta>"
+    )
+    path = tmp_path / "mixed.xml"
+    path.write_text(
+        export_xml(item_xml(811, "خبر", "publish", extra=meta) + item_xml(812, "News", "publish"))
+    )
+    run_import(path)
+    assert (story(811).language, story(811).text_direction) == ("ar", "rtl")
+    assert story(812).language == ""  # no channel language: the site's

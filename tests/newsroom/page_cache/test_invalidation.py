@@ -47,3 +47,31 @@ def test_outside_a_transaction_a_tag_is_bumped_once():
 
 def test_nothing_to_invalidate_is_nothing():
     page_cache.invalidate()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bulk_write_makes_everything_stale_once_at_its_end():
+    from newsroom.page_cache.store import ALL
+
+    page_cache.invalidate("thing:4")
+    before = version(ALL), version("thing:4")
+    with page_cache.suspended():
+        assert page_cache.is_suspended()
+        for n in range(100):
+            with transaction.atomic():
+                page_cache.invalidate("thing:4", f"other:{n}")
+        assert (version(ALL), version("thing:4")) == before  # nothing bumped meanwhile
+        assert version("other:1") is None
+    assert not page_cache.is_suspended()
+    assert version(ALL) is not None and version(ALL) != before[0]
+    assert version("thing:4") == before[1]  # "all" covers it
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bulk_write_that_changed_nothing_bumps_nothing():
+    from newsroom.page_cache.store import ALL
+
+    before = version(ALL)
+    with page_cache.suspended():
+        pass
+    assert version(ALL) == before

@@ -63,7 +63,8 @@ def test_a_bulk_write_makes_everything_stale_once_at_its_end():
         assert (version(ALL), version("thing:4")) == before  # nothing bumped meanwhile
         assert version("other:1") is None
     assert not page_cache.is_suspended()
-    assert version(ALL) is not None and version(ALL) != before[0]
+    assert version(ALL) is not None
+    assert version(ALL) != before[0]
     assert version("thing:4") == before[1]  # "all" covers it
 
 

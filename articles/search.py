@@ -21,6 +21,8 @@ cut in Python around the first match.
 ``connection.vendor`` is read here only; callers see the same interface on both.
 """
 
+import contextlib
+import contextvars
 import html
 import re
 
@@ -129,6 +131,24 @@ def search_vector():
         )
         + SearchVector(_body_text(), weight="C", config=CONFIG)
     )
+
+
+# Inside a bulk write (an import) that updates each story's vector itself, once, when the story
+# and its tags are all written: saving the story and then its tags would update it twice.
+_by_caller: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "search_vectors_by_caller", default=False
+)
+
+
+@contextlib.contextmanager
+def vectors_updated_by_caller():
+    """Saves of stories and their tags inside leave the vectors alone: the caller runs
+    ``update_search_vectors`` for each story in the story's own transaction."""
+    token = _by_caller.set(True)
+    try:
+        yield
+    finally:
+        _by_caller.reset(token)
 
 
 def update_search_vectors(queryset) -> None:
@@ -269,7 +289,7 @@ def add_snippets(stories, query: str) -> None:
 @receiver(post_save, sender=Article, dispatch_uid="search_article_saved")
 def article_saved(sender, instance, raw=False, **kwargs):
     """A story saved (inside its save's transaction): its vector follows its text."""
-    if not raw:
+    if not raw and not _by_caller.get():
         update_search_vectors(Article.objects.filter(pk=instance.pk))
 
 
@@ -280,7 +300,7 @@ def tags_changed(sender, instance, action, reverse, pk_set, **kwargs):
     if not is_postgresql():
         return
     if not reverse:
-        if action in ("post_add", "post_remove", "post_clear"):
+        if action in ("post_add", "post_remove", "post_clear") and not _by_caller.get():
             update_search_vectors(Article.objects.filter(pk=instance.pk))
         return
     if action == "pre_clear":

@@ -13,7 +13,8 @@ no picture, so it reports exactly what a real run would create, update and skip.
 What each saved story would set off is deferred to one pass at the end of a real run: the
 page cache is made stale once (``page_cache.suspended``), and every story's related stories
 are chosen by one task (``tasks.related_deferred``) instead of one per story, each of which
-would choose its neighbours' again.
+would choose its neighbours' again; each story's search vector is computed once, when its
+text and tags are written (``search.vectors_updated_by_caller``), not after each.
 """
 
 import datetime as dt
@@ -24,6 +25,7 @@ from django.db import transaction
 
 from newsroom import page_cache
 
+from .. import search
 from ..models import WordPressItem
 from ..tasks import related_deferred
 from . import parse
@@ -87,13 +89,13 @@ def run(path, mapping: Mapping, options: Options, *, say, warn, progress=None) -
     report = Report()
     if options.dry_run:
         try:
-            with transaction.atomic():
+            with transaction.atomic(), search.vectors_updated_by_caller():
                 _import(path, mapping, options, report, say, warn, progress)
                 raise _DryRunDone
         except _DryRunDone:
             pass
     else:
-        with page_cache.suspended(), related_deferred():
+        with page_cache.suspended(), related_deferred(), search.vectors_updated_by_caller():
             _import(path, mapping, options, report, say, warn, progress)
     return report
 

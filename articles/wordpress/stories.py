@@ -22,7 +22,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.text import Truncator, slugify
 
-from .. import languages
+from .. import languages, search
 from ..models import Article, ArticleAuthor, Author, WordPressItem
 from . import addresses, blocks
 from .media import MissingImage, Pictures
@@ -312,7 +312,7 @@ class Stories:
     def _write(self, item: Item, values: dict, body, notes: list[str], source: str) -> str:
         # Queries per new story (asserted in tests): its record looked up, the slug checked,
         # the story, its first state, the old-slug check, the byline, the tags (two), the old
-        # addresses and the record written; on PostgreSQL its search vector twice more.
+        # addresses and the record written; on PostgreSQL its search vector once more.
         record = (
             WordPressItem.objects.select_related("article")
             .filter(kind=WordPressItem.Kind.POST, wp_id=str(item.wp_id))
@@ -379,6 +379,8 @@ class Stories:
             wp_id=item.wp_id,
             prefix=self.prefix,
         )
+        # The vector once, with the text and the tags (the importer holds the receivers off).
+        search.update_search_vectors(Article.objects.filter(pk=article.pk))
         written = fingerprint(article, author_ids, [tag.pk for tag in tags])
         if record is None:
             WordPressItem.objects.create(

@@ -12,6 +12,11 @@ post, one post in ten a draft. No pictures (they cost the same per picture whate
 The import runs in a child process; its peak resident memory is read from the kernel
 (``wait4``), so the figures are the whole command's. Memory should stay flat: the verdict
 compares the largest export's peak with the one ten times smaller.
+
+The import runs as in production, with ``TASKS_BACKEND=database``: the one related-stories
+task it queues at its end is left to ``manage.py db_worker`` and is not in its time (with the
+immediate backend the command runs it itself, after the stories). ``--related-up-to N`` also
+times that pass (``manage.py related``) for the exports of at most N posts, separately.
 """
 
 import argparse
@@ -24,8 +29,13 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.harness import (
+    PYTHON,
+    ROOT,
+    recreate_database,
+)
 
 HEADER = """<?xml version="1.0" encoding="UTF-8" ?>
 <rss version="2.0" xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/"
@@ -123,6 +133,7 @@ def environment(database_url: str, media: Path) -> dict:
         "REDIS_URL": "",
         "PAGE_CACHE_SECONDS": "0",
         "SECURE_SSL_REDIRECT": "0",
+        "TASKS_BACKEND": "database",
     }
 
 
@@ -130,20 +141,18 @@ def fresh_database(database_url: str, env: dict) -> None:
     parts = urlsplit(database_url)
     if parts.scheme.startswith("postgres"):
         name = parts.path.lstrip("/")
-        assert "_i14" in name or "bench" in name, "a benchmark database of its own, please"
-        admin = parts._replace(path="/postgres").geturl()
-        for sql in (f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"'):
-            subprocess.run(["psql", admin, "-q", "-c", sql], check=True)
+        assert "bench" in name, "a benchmark database of its own (with bench in its name)"
+        recreate_database(database_url)
     subprocess.run(
         [PYTHON, "manage.py", "migrate", "--no-input", "-v0"], cwd=ROOT, env=env, check=True
     )
 
 
-def timed_import(path: Path, env: dict) -> tuple[float, float, str]:
-    """Seconds, peak resident MB and the summary of one import, in a child process."""
+def timed_command(args: list[str], env: dict) -> tuple[float, float, str]:
+    """Seconds, peak resident MB and the output of one manage.py command, in a child."""
     start = time.perf_counter()
     child = subprocess.Popen(
-        [PYTHON, "manage.py", "import_wordpress", str(path)],
+        [PYTHON, "manage.py", *args],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -154,7 +163,7 @@ def timed_import(path: Path, env: dict) -> tuple[float, float, str]:
     _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"the import failed:\n{output}")
+        raise SystemExit(f"{args[0]} failed:\n{output}")
     return seconds, usage.ru_maxrss / 1024, output
 
 
@@ -186,6 +195,12 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--database-url", default="", help="default: SQLite in a temp folder")
     parser.add_argument(
+        "--related-up-to",
+        type=int,
+        default=0,
+        help="also time the related-stories pass after imports of at most this many posts",
+    )
+    parser.add_argument(
         "--import-up-to",
         type=int,
         default=100_000,
@@ -211,7 +226,7 @@ def main() -> None:
             )
             if size <= args.import_up_to:
                 fresh_database(database_url, env)
-                seconds, peak, output = timed_import(export, env)
+                seconds, peak, output = timed_command(["import_wordpress", str(export)], env)
                 results.append((size, seconds, peak))
                 print(
                     f"{size:>7,} posts imported: {seconds:8.1f} s, {size / seconds:6.1f} posts/s, "
@@ -219,6 +234,13 @@ def main() -> None:
                     flush=True,
                 )
                 print("         " + output.strip().splitlines()[1].strip(), flush=True)
+                if size <= args.related_up_to:
+                    seconds, peak, output = timed_command(["related"], env)
+                    print(
+                        f"{size:>7,} posts' related stories chosen: {seconds:8.1f} s "
+                        f"({size / seconds:6.1f} stories/s), peak memory {peak:5.0f} MB",
+                        flush=True,
+                    )
             export.unlink()
     database = "PostgreSQL" if args.database_url else "SQLite"
     print(

@@ -35,9 +35,20 @@ CHROMIUM_ARGS = [
 
 
 def free_port() -> int:
+    """A loopback port free now (bound, then released), for a server the test starts there."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def refused_port():
+    """A loopback port that refuses connections for as long as the block lasts: bound and never
+    listening, so no other process (a concurrent run's servers) can take it meanwhile, as a
+    port merely released by free_port could be."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        yield s.getsockname()[1]
 
 
 def require(ok: bool, message: str) -> None:

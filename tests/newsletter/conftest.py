@@ -7,7 +7,6 @@ in-memory outbox), with the attributes the tests read (``to``, ``subject``, ``bo
 import email
 import email.policy
 import re
-import socket
 import threading
 from collections import Counter
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from django.core.cache import cache
 
 from newsletter.models import Digest
 from tests.factories import make_article, make_image
+from tests.helpers import free_port
 
 
 @pytest.fixture(autouse=True)
@@ -119,12 +119,6 @@ class Mailbox:
     def clear(self) -> None:
         with self._lock:
             self.received.clear()
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture

@@ -16,7 +16,8 @@ from django_tasks_db.models import DBTaskResult
 from newsletter import confirmations
 from newsletter.models import Subscriber
 from tests.factories import logged_in, make_subscriber, make_user
-from tests.newsletter.conftest import Mailbox, free_port
+from tests.helpers import free_port, refused_port
+from tests.newsletter.conftest import Mailbox
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -183,11 +184,12 @@ def test_one_mailbox_gets_one_confirmation_however_its_address_is_varied(
 
 
 def test_a_confirmation_waiting_for_its_retry_is_not_queued_twice(queue, settings):
-    mailer_at(settings, free_port())
-    signup("twice@example.com")
-    work()
-    signup("twice@example.com", ip="192.0.2.99")  # again, while it waits
-    work()
+    with refused_port() as port:
+        mailer_at(settings, port)
+        signup("twice@example.com")
+        work()
+        signup("twice@example.com", ip="192.0.2.99")  # again, while it waits
+        work()
     subscriber = Subscriber.objects.get(email="twice@example.com")
     assert subscriber.confirmation == Subscriber.Confirmation.WAITING
     assert subscriber.confirmation_attempts == 1  # the second signup queued no second mail

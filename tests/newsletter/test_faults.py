@@ -23,7 +23,8 @@ from django.utils import timezone
 
 from newsletter.models import Delivery, Digest
 from tests.factories import make_article, make_subscriber
-from tests.newsletter.conftest import Mailbox, free_port
+from tests.helpers import free_port
+from tests.newsletter.conftest import Mailbox
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -9,16 +9,17 @@ from django.db import connections
 from django.db.utils import load_backend
 from django.test import override_settings
 
+from tests.helpers import refused_port
+
 pytestmark = pytest.mark.django_db
 
 REDIS_CACHE = "django.core.cache.backends.redis.RedisCache"
 
 
-def closed_port() -> int:
-    """A loopback port where nothing listens (bound, then released)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+@pytest.fixture
+def refused():
+    with refused_port() as port:
+        yield port
 
 
 def redis_answers(port: int = 6379) -> bool:
@@ -35,17 +36,18 @@ def unreachable_database(tmp_path):
     opened: a PostgreSQL port where nothing listens, or an SQLite file in a missing folder."""
     real = connections["default"]
     settings_dict = dict(real.settings_dict)
-    if real.vendor == "sqlite":
-        settings_dict["NAME"] = str(tmp_path / "missing-folder" / "db.sqlite3")
-    else:
-        settings_dict.update(HOST="127.0.0.1", PORT=str(closed_port()))
-    broken = load_backend(settings_dict["ENGINE"]).DatabaseWrapper(settings_dict, "default")
-    connections["default"] = broken
-    try:
-        yield
-    finally:
-        broken.close()
-        connections["default"] = real
+    with refused_port() as port:
+        if real.vendor == "sqlite":
+            settings_dict["NAME"] = str(tmp_path / "missing-folder" / "db.sqlite3")
+        else:
+            settings_dict.update(HOST="127.0.0.1", PORT=str(port))
+        broken = load_backend(settings_dict["ENGINE"]).DatabaseWrapper(settings_dict, "default")
+        connections["default"] = broken
+        try:
+            yield
+        finally:
+            broken.close()
+            connections["default"] = real
 
 
 def test_healthz_answers_ok_and_is_never_cached(client):
@@ -57,10 +59,12 @@ def test_healthz_answers_ok_and_is_never_cached(client):
 
 
 def test_healthz_touches_neither_database_nor_cache(client, tmp_path):
-    unreachable_redis = {"BACKEND": REDIS_CACHE, "LOCATION": f"redis://127.0.0.1:{closed_port()}"}
     with (
+        refused_port() as port,
         unreachable_database(tmp_path),
-        override_settings(CACHES={"default": unreachable_redis}),
+        override_settings(
+            CACHES={"default": {"BACKEND": REDIS_CACHE, "LOCATION": f"redis://127.0.0.1:{port}"}}
+        ),
     ):
         assert client.get("/healthz").status_code == 200
 
@@ -82,10 +86,10 @@ def test_readyz_with_a_real_redis(client):
     assert response.json() == {"database": "ok", "cache": "ok"}
 
 
-def test_readyz_is_503_naming_the_cache_when_redis_is_down(client):
+def test_readyz_is_503_naming_the_cache_when_redis_is_down(client, refused):
     down = {
         "BACKEND": REDIS_CACHE,
-        "LOCATION": f"redis://127.0.0.1:{closed_port()}/0",
+        "LOCATION": f"redis://127.0.0.1:{refused}/0",
         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
     with override_settings(CACHES={"default": down}):

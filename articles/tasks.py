@@ -3,8 +3,6 @@ framework (at once, in process, locally and in tests; queued in the database in 
 for `manage.py db_worker`).
 """
 
-import contextlib
-import contextvars
 import logging
 
 from django.conf import settings
@@ -14,6 +12,8 @@ from django.db.models.signals import m2m_changed, post_save
 from django.dispatch import receiver
 from django.tasks import TaskResultStatus, task
 from django.urls import reverse
+
+from newsroom.deferred import Deferral
 
 from . import related
 from .models import Article, Image, StaffNote
@@ -86,27 +86,11 @@ def compute_all_related() -> int:
 
 
 # While a bulk write runs: a list holding True once a story's related stories were wanted.
-_related_deferred: contextvars.ContextVar[list | None] = contextvars.ContextVar(
-    "related_deferred", default=None
-)
-
-
-@contextlib.contextmanager
-def related_deferred():
-    """Skip each story's related-stories task while a bulk write (an import) runs, and queue
-    one task for every story's at its end instead: computed per story, each list would be
-    made again as every later story joined the pool."""
-    if _related_deferred.get() is not None:
-        yield
-        return
-    wanted: list = []
-    token = _related_deferred.set(wanted)
-    try:
-        yield
-    finally:
-        _related_deferred.reset(token)
-        if wanted:
-            compute_all_related.enqueue()
+# Skip each story's related-stories task while a bulk write (an import) runs, and queue one
+# task for every story's at its end instead: computed per story, each list would be made again
+# as every later story joined the pool.
+_bulk = Deferral("related_deferred", lambda: compute_all_related.enqueue())
+related_deferred = _bulk.during
 
 
 def _queue_related(article: Article) -> None:
@@ -114,10 +98,7 @@ def _queue_related(article: Article) -> None:
     all saved by then (the admin saves tags after the story)."""
     if article.pk is None or article.__dict__.get("related_queued"):
         return
-    wanted = _related_deferred.get()
-    if wanted is not None:
-        if not wanted:
-            wanted.append(True)
+    if _bulk.defer():
         return
     article.__dict__["related_queued"] = True
 

@@ -12,41 +12,24 @@ are only noted meanwhile, and when it ends everything stored is made stale at on
 ``all``), one bump instead of several per row written.
 """
 
-import contextlib
-import contextvars
 import functools
 
 from django.db import transaction
 
+from newsroom.deferred import Deferral
+
 from . import purge
 from .store import ALL, SCHEDULE, store
 
-# While a bulk write runs: a list holding True once something was invalidated.
-_suspended: contextvars.ContextVar[list | None] = contextvars.ContextVar(
-    "page_cache_suspended", default=None
-)
-
-
-@contextlib.contextmanager
-def suspended():
-    """Note the invalidations of the writes inside, and make every page and part stale once
-    when they are done (committed or not: what did commit must show)."""
-    if _suspended.get() is not None:  # nested: the outer one bumps
-        yield
-        return
-    noted: list = []
-    token = _suspended.set(noted)
-    try:
-        yield
-    finally:
-        _suspended.reset(token)
-        if noted:
-            invalidate(ALL)
+# While a bulk write runs, invalidations are noted and every page and part is made stale once
+# when it is done (committed or not: what did commit must show).
+_bulk = Deferral("page_cache_suspended", lambda: invalidate(ALL))
+suspended = _bulk.during
 
 
 def is_suspended() -> bool:
     """Inside ``suspended()``: receivers may skip working out which tags a write changed."""
-    return _suspended.get() is not None
+    return _bulk.active
 
 
 def invalidate(*tags: str) -> None:
@@ -55,10 +38,7 @@ def invalidate(*tags: str) -> None:
     as stale once the cache is back."""
     if not tags:
         return
-    noted = _suspended.get()
-    if noted is not None:
-        if not noted:
-            noted.append(True)
+    if _bulk.defer():
         return
     connection = transaction.get_connection()
     if not connection.in_atomic_block:

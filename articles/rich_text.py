@@ -226,7 +226,11 @@ class _PasteNormaliser(HTMLParser):
             return
         self._resolve_pending_item()
 
-        if word_list is not None:
+        if tag == "figure" and attrs.get("data-embed"):
+            # An embed (articles/embeds.py): the allowlist judges its address and writes its
+            # one stored form, or keeps what it holds (its link) when the site is refused.
+            self._write(tag, ["figure"], attrs, ("data-embed",))
+        elif word_list is not None:
             self.pending_item = word_list
             self.marker_text = ""
             self._push(_Open(tag, word_item=True))
@@ -382,7 +386,7 @@ def normalise_pasted_html(html: str) -> str:
 
 # After the allowlist ---------------------------------------------------------------------------
 
-_BLOCKS = {"p", "h2", "h3", "h4", "ul", "ol", "li", "blockquote"}
+_BLOCKS = {"p", "h2", "h3", "h4", "ul", "ol", "li", "blockquote", "figure"}
 # A block with nothing to read in it: Word's <p><o:p>&nbsp;</o:p></p> between paragraphs.
 _EMPTY_BLOCK = re.compile(
     r"<(p|h2|h3|h4|blockquote)>(?:\s|&nbsp;|<br>|</?(?:strong|b|em|i)>)*</\1>"

@@ -1,9 +1,9 @@
 """The story body's editor (django-prose-editor) and what the server does with what it saves.
 
 ``BODY_EXTENSIONS`` is the newsroom's toolset: paragraphs, sub-headings (h2 to h4), bold,
-italic, links, block quotes, bulleted and numbered lists, line breaks, clear formatting, and
-undo/redo. The editor builds its menu and its schema from it, so a writer cannot make
-anything else.
+italic, links, block quotes, bulleted and numbered lists, line breaks, clear formatting,
+embeds (kept as boxes), and undo/redo. The editor builds its menu and its schema from it,
+so a writer cannot make anything else.
 
 ``clean_body()`` is the field's sanitiser, run whenever the model is validated (the admin
 form, the importer, ``move_to()``). It first undoes the markup that word processors and web
@@ -43,6 +43,9 @@ BODY_EXTENSIONS = {
     # registered in settings.DJANGO_PROSE_EDITOR_EXTENSIONS. Until then the editor skips
     # the name, and the server needs nothing for it (it makes no markup).
     "ClearFormatting": True,
+    # An embed as the body stores it (<figure data-embed>, articles/embeds.py), kept as one
+    # block: a node of ours (static/js/prose-embed.js, in settings) shows it as a labelled box.
+    "Embed": True,
     # The package turns the browser's spell checker off by default; writers want it.
     "NoSpellCheck": False,
 }

@@ -10,8 +10,11 @@ from dataclasses import dataclass
 from html import escape, unescape
 from urllib.parse import parse_qs, urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
+
+from .languages import language_direction
 
 # Host (without "www." / "m.") -> the provider's name, as readers see it.
 PROVIDERS = {
@@ -37,6 +40,11 @@ class Embed:
     provider: str
     url: str
     frame_url: str = ""  # a video's player, when it has one
+
+    @property
+    def address(self) -> str:
+        """The address as a card shows it: without "https://" and "www."."""
+        return self.url.removeprefix("https://").removeprefix("www.")
 
 
 def _host(url: str) -> str:
@@ -146,15 +154,21 @@ def stored(url: str) -> str:
     )
 
 
-def render_in_body(html: str) -> str:
-    """A stored body with each of its embeds as readers see it (a player or a card)."""
+def render_in_body(html: str, *, text_language: str = "") -> str:
+    """A stored body with each of its embeds as readers see it (a player or a card). In a
+    text of another language (``text_language``) an embed's words ("Watch on YouTube") are
+    marked as the site's own."""
     if "data-embed" not in html:
         return html
+    context = {}
+    if text_language:
+        site = settings.SITE_LANGUAGE  # as the page says it (<html lang>)
+        context = {"lang": site, "dir": language_direction(site)}
 
     def render(match):
         found = embed(unescape(match[1]))
         if found is None:  # the sanitiser lets none through; a row written around it
             return ""
-        return render_to_string("articles/_embed.html", {"embed": found})
+        return render_to_string("articles/_embed.html", {"embed": found, **context})
 
     return _STORED.sub(render, html)

@@ -55,6 +55,7 @@ def lang_attrs(article) -> str:
 
 
 @register.filter
-def with_embeds(body: str) -> str:
-    """A story body (clean, stored HTML) with its embeds as readers see them."""
-    return mark_safe(embeds.render_in_body(body))  # noqa: S308 - the sanitiser's output
+def with_embeds(body: str, language: str = "") -> str:
+    """A story body (clean, stored HTML) with its embeds as readers see them; ``language``:
+    the text's own, when it is not the site's."""
+    return mark_safe(embeds.render_in_body(body, text_language=language))  # noqa: S308

@@ -155,3 +155,13 @@ def test_editing_an_imported_story_keeps_its_embed(page: Page, live_server, tmp_
     )
     expect(page.locator(".story__body")).to_contain_text("In time for lunch.")
     assert Article.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_in_a_story_of_another_language_an_embeds_words_are_the_sites(client):
+    article = make_article(body=BODY, language="he")
+    page = html.fromstring(client.get(article.get_absolute_url()).content)
+    [body] = page.xpath("//div[contains(@class, 'story__body')]")
+    assert (body.get("lang"), body.get("dir")) == ("he", "rtl")
+    marked = [(e.get("lang"), e.get("dir")) for e in body.xpath(".//div[@class]")]
+    assert marked == [("en", "ltr"), ("en", "ltr")]

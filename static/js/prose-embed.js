@@ -42,7 +42,15 @@ export const Embed = Node.create({
       const dom = document.createElement("figure")
       dom.className = "prose-embed"
       dom.setAttribute("data-embed", node.attrs.url)
-      dom.textContent = node.attrs.label || `Embed: ${node.attrs.url}`
+      // "YouTube embed: URL": the kind on one line, the address under it.
+      const label = node.attrs.label || `Embed: ${node.attrs.url}`
+      const split = label.indexOf(": ")
+      const kind = document.createElement("strong")
+      kind.textContent = split > 0 ? label.slice(0, split + 1) : label
+      const address = document.createElement("span")
+      address.className = "prose-embed__url"
+      address.textContent = split > 0 ? ` ${label.slice(split + 2)}` : ""
+      dom.append(kind, address)
       return { dom }
     }
   },

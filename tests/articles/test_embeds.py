@@ -138,7 +138,7 @@ def test_editing_an_imported_story_keeps_its_embed(page: Page, live_server, tmp_
 
     editor = page.locator('.field-body .ProseMirror[contenteditable="true"]')
     box = editor.locator("figure.prose-embed")
-    expect(box).to_have_text(f"YouTube embed: {YOUTUBE}")
+    expect(box).to_have_text(f"YouTube embed: {YOUTUBE}")  # the kind, then the address
     assert box.get_attribute("contenteditable") == "false"  # one block, not typed into
     editor.locator("p", has_text="It came back.").click()
     page.keyboard.press("End")

@@ -20,6 +20,7 @@ import re
 from html import escape
 from html.parser import HTMLParser
 
+from . import embeds
 from .sanitize import clean_html
 
 #: The editor's toolset, by django-prose-editor (Tiptap) extension name. Document, Text,
@@ -44,8 +45,9 @@ BODY_EXTENSIONS = {
     # the name, and the server needs nothing for it (it makes no markup).
     "ClearFormatting": True,
     # An embed as the body stores it (<figure data-embed>, articles/embeds.py), kept as one
-    # block: a node of ours (static/js/prose-embed.js, in settings) shows it as a labelled box.
-    "Embed": True,
+    # block: a node of ours (static/js/prose-embed.js, in settings) shows it as a labelled box,
+    # and its menu button inserts one from an allowed site (the server checks again).
+    "Embed": {"providers": embeds.PROVIDERS},
     # The package turns the browser's spell checker off by default; writers want it.
     "NoSpellCheck": False,
 }

@@ -165,3 +165,39 @@ def test_in_a_story_of_another_language_an_embeds_words_are_the_sites(client):
     assert (body.get("lang"), body.get("dir")) == ("he", "rtl")
     marked = [(e.get("lang"), e.get("dir")) for e in body.xpath(".//div[@class]")]
     assert marked == [("en", "ltr"), ("en", "ltr")]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_an_editor_inserts_an_embed_by_its_address(page: Page, live_server):
+    user = make_user("superuser", password=PASSWORD)
+    article = make_article(body="<p>The storm reached the coast.</p>")
+    log_in(page, live_server.url, user.username)
+    page.goto(f"{live_server.url}/admin/articles/article/{article.pk}/change/")
+    editor = page.locator('.field-body .ProseMirror[contenteditable="true"]')
+    editor.locator("p").click()
+    page.keyboard.press("End")
+    button = page.locator('.prose-menubar button[title="insert embed"]')
+
+    answers = iter(["https://evil.example/clip/1", X_POST])
+    alerts = []
+
+    def answer(dialog):
+        if dialog.type == "prompt":
+            dialog.accept(next(answers))
+        else:
+            alerts.append(dialog.message)
+            dialog.accept()
+
+    page.on("dialog", answer)
+    button.click()  # a site not allowed: refused, naming it and the sites allowed
+    expect(editor.locator("figure.prose-embed")).to_have_count(0)
+    [refused] = alerts
+    assert refused.startswith("Embeds from evil.example are not allowed. Allowed sites: ")
+    assert "YouTube" in refused
+    button.click()
+    expect(editor.locator("figure.prose-embed")).to_have_text(f"X embed: {X_POST}")
+    page.get_by_role("button", name="Update", exact=True).click()
+    expect(page.locator(".messagelist .success")).to_be_visible()
+    article.refresh_from_db()
+    assert article.body == "<p>The storm reached the coast.</p>" + embeds.stored(X_POST)

@@ -19,6 +19,7 @@ from django_prose_editor.config import allowlist_from_extensions, html_tags
 from django_prose_editor.fields import ProseEditorField
 from playwright.sync_api import Page, expect
 
+from articles import embeds
 from articles.importer import MARKDOWN_EXTENSIONS
 from articles.models import Article
 from articles.rich_text import BODY_EXTENSIONS, clean_body, normalise_pasted_html
@@ -460,7 +461,7 @@ TOOLSET = {
     "HardBreak": True,
     "History": True,
     "ClearFormatting": True,
-    "Embed": True,
+    "Embed": {"providers": embeds.PROVIDERS},
 }
 # What django-prose-editor adds to every editor (the document, the menu bar, cursors).
 PACKAGE_BASICS = {"Document", "Text", "Menu", "Dropcursor", "Gapcursor"}
@@ -587,7 +588,7 @@ def test_editor_menu_is_the_toolset(page: Page, live_server, admin_user):
     offered = {"paragraph", "Heading 2", "Heading 3", "Heading 4", "Paragraph",
                "unordered list", "ordered list", "blockquote", "bold", "italic",
                "insert link", "remove link", "undo", "redo"}  # fmt: skip
-    assert set(buttons) - {""} == offered | {"clear formatting"}, buttons
+    assert set(buttons) - {""} == offered | {"clear formatting", "insert embed"}, buttons
     assert editor.get_attribute("spellcheck") != "false"
 
     # Clear formatting: a bold sub-heading goes back to a plain paragraph.

@@ -12,7 +12,7 @@ from articles.models import Article, LiveUpdate, WordPressItem
 from tests.articles.wordpress.conftest import export_xml, item_xml, run_import
 from tests.factories import make_article, make_user
 from tests.helpers import PASSWORD, log_in, require_tool
-from tests.test_browser import AXE
+from tests.test_browser import AXE, accessibility_violations
 from tests.test_browser_csp import violations, watched  # noqa: F401 - the fixture
 
 YOUTUBE = "https://www.youtube.com/watch?v=abcDEF12345"
@@ -140,6 +140,7 @@ def test_editing_an_imported_story_keeps_its_embed(page: Page, live_server, tmp_
     box = editor.locator("figure.prose-embed")
     expect(box).to_have_text(f"YouTube embed: {YOUTUBE}")  # the kind, then the address
     assert box.get_attribute("contenteditable") == "false"  # one block, not typed into
+    assert accessibility_violations(page) == []
     editor.locator("p", has_text="It came back.").click()
     page.keyboard.press("End")
     page.keyboard.type(" In time for lunch.")

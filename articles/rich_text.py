@@ -1,9 +1,9 @@
 """The story body's editor (django-prose-editor) and what the server does with what it saves.
 
 ``BODY_EXTENSIONS`` is the newsroom's toolset: paragraphs, sub-headings (h2 to h4), bold,
-italic, links, block quotes, bulleted and numbered lists, line breaks, clear formatting, and
-undo/redo. The editor builds its menu and its schema from it, so a writer cannot make
-anything else.
+italic, links, block quotes, bulleted and numbered lists, line breaks, clear formatting,
+embeds (kept as boxes), and undo/redo. The editor builds its menu and its schema from it,
+so a writer cannot make anything else.
 
 ``clean_body()`` is the field's sanitiser, run whenever the model is validated (the admin
 form, the importer, ``move_to()``). It first undoes the markup that word processors and web
@@ -20,6 +20,7 @@ import re
 from html import escape
 from html.parser import HTMLParser
 
+from . import embeds
 from .sanitize import clean_html
 
 #: The editor's toolset, by django-prose-editor (Tiptap) extension name. Document, Text,
@@ -43,6 +44,10 @@ BODY_EXTENSIONS = {
     # registered in settings.DJANGO_PROSE_EDITOR_EXTENSIONS. Until then the editor skips
     # the name, and the server needs nothing for it (it makes no markup).
     "ClearFormatting": True,
+    # An embed as the body stores it (<figure data-embed>, articles/embeds.py), kept as one
+    # block: a node of ours (static/js/prose-embed.js, in settings) shows it as a labelled box,
+    # and its menu button inserts one from an allowed site (the server checks again).
+    "Embed": {"providers": embeds.PROVIDERS},
     # The package turns the browser's spell checker off by default; writers want it.
     "NoSpellCheck": False,
 }
@@ -226,7 +231,11 @@ class _PasteNormaliser(HTMLParser):
             return
         self._resolve_pending_item()
 
-        if word_list is not None:
+        if tag == "figure" and attrs.get("data-embed"):
+            # An embed (articles/embeds.py): the allowlist judges its address and writes its
+            # one stored form, or keeps what it holds (its link) when the site is refused.
+            self._write(tag, ["figure"], attrs, ("data-embed",))
+        elif word_list is not None:
             self.pending_item = word_list
             self.marker_text = ""
             self._push(_Open(tag, word_item=True))
@@ -382,7 +391,7 @@ def normalise_pasted_html(html: str) -> str:
 
 # After the allowlist ---------------------------------------------------------------------------
 
-_BLOCKS = {"p", "h2", "h3", "h4", "ul", "ol", "li", "blockquote"}
+_BLOCKS = {"p", "h2", "h3", "h4", "ul", "ol", "li", "blockquote", "figure"}
 # A block with nothing to read in it: Word's <p><o:p>&nbsp;</o:p></p> between paragraphs.
 _EMPTY_BLOCK = re.compile(
     r"<(p|h2|h3|h4|blockquote)>(?:\s|&nbsp;|<br>|</?(?:strong|b|em|i)>)*</\1>"

@@ -1,6 +1,12 @@
 """The one allowlist every article body passes through, from the admin or an import."""
 
+import re
+from html import escape, unescape
+from urllib.parse import urlsplit
+
 import nh3
+
+from . import embeds
 
 ALLOWED_TAGS = {
     "p",
@@ -19,9 +25,56 @@ ALLOWED_TAGS = {
     "ul",
     "ol",
     "li",
+    "figure",  # an embed only (articles/embeds.py); any other figure becomes its content
 }
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "q": {"cite"}, "blockquote": {"cite"}}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "q": {"cite"},
+    "blockquote": {"cite"},
+    "figure": {"data-embed"},
+}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+
+# A figure with nothing inside that is itself a figure (the innermost first).
+_FIGURE = re.compile(r'<figure(?: data-embed="([^"]*)")?>((?:(?!<figure).)*?)</figure>', re.S)
+_HAS_BLOCK = re.compile(r"<(?:p|h[2-4]|ul|ol|blockquote)\b|\x00")
+_TEXT = re.compile(r"<[^>]*>|\s")
+
+
+def _embed_address(tag: str, attribute: str, value: str) -> str | None:
+    if tag == "figure" and attribute == "data-embed":
+        url = embeds.canonical_url(value)
+        return url if urlsplit(url).scheme in ("http", "https") else None
+    return value
+
+
+def _figures(html: str) -> str:
+    """Each figure as an embed's stored form or as its content, the innermost first (a made
+    embed waits as a placeholder so its own figure is not read again)."""
+    made: list[str] = []
+
+    def figure(match: re.Match) -> str:
+        url = unescape(match[1] or "")
+        if url and (kept := embeds.stored(url)):
+            made.append(kept)
+            return f"\x00{len(made) - 1}\x00"
+        if url and not _TEXT.sub("", match[2]):  # a refused embed with nothing inside
+            quoted = escape(url)
+            return f'<p><a href="{quoted}" rel="noopener noreferrer">{quoted}</a></p>'
+        return _content(match[2])
+
+    for _ in range(5):  # figures within figures
+        html, found = _FIGURE.subn(figure, html)
+        if not found:
+            break
+    return re.sub(r"\x00(\d+)\x00", lambda m: made[int(m[1])], html)
+
+
+def _content(inside: str) -> str:
+    inside = inside.strip()
+    if not inside:
+        return ""
+    return inside if _HAS_BLOCK.search(inside) else f"<p>{inside}</p>"
 
 
 def clean_html(html: str) -> str:
@@ -29,14 +82,22 @@ def clean_html(html: str) -> str:
 
     Scripts and styles go with their content; other unknown tags go but keep their text;
     event handlers, inline styles and classes go; links keep only http(s) and mailto URLs
-    (relative links stay) and get ``rel="noopener noreferrer"``.
+    (relative links stay) and get ``rel="noopener noreferrer"``. An embed's figure stays, in
+    its one stored form, only for an address ``articles.embeds`` allows (https, a site on its
+    list); any other figure becomes what it held (its link, as a paragraph).
     """
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=ALLOWED_URL_SCHEMES,
-        clean_content_tags={"script", "style"},
-        link_rel="noopener noreferrer",
-        strip_comments=True,
-    ).strip()
+    cleaned = (
+        nh3.clean(
+            html,
+            tags=ALLOWED_TAGS,
+            attributes=ALLOWED_ATTRIBUTES,
+            attribute_filter=_embed_address,
+            url_schemes=ALLOWED_URL_SCHEMES,
+            clean_content_tags={"script", "style"},
+            link_rel="noopener noreferrer",
+            strip_comments=True,
+        )
+        .replace("\x00", "")
+        .strip()
+    )
+    return _figures(cleaned) if "<figure" in cleaned else cleaned

@@ -272,12 +272,17 @@ IMAGE_MAX_PIXELS = int(os.environ.get("IMAGE_MAX_PIXELS", str(40_000_000)))
 # file at least as wide as it shows and at most twice that.
 IMAGE_RENDITION_WIDTHS = (120, 240, 480, 800, 1200, 1600)
 
-# The story body's rich-text editor: our one extension to django-prose-editor's toolset.
+# The story body's rich-text editor: our extensions to django-prose-editor's toolset.
 DJANGO_PROSE_EDITOR_EXTENSIONS = [
     {
         "js": [static_lazy("js/prose-clear-formatting.js")],
         "extensions": {"ClearFormatting": html_tags([])},
-    }
+    },
+    {
+        # An embed as the body stores it (articles/embeds.py), kept as one block.
+        "js": [static_lazy("js/prose-embed.js")],
+        "extensions": {"Embed": html_tags(["figure"], {"figure": ["data-embed"]})},
+    },
 ]
 
 # Security. With DEBUG off the site is HTTPS-only unless told otherwise: plain HTTP is

@@ -35,8 +35,12 @@ def test_public_pages_are_valid_html(client, tmp_path):
         lead_image=make_image(),
         authors=[staff, make_author(photo=make_image())],
         tags=[make_tag(), make_tag()],
-        body="<p>One</p><h2>Two</h2><blockquote><p>Three</p></blockquote><ul><li>Four</li></ul>",
+        body="<p>One</p><h2>Two</h2><blockquote><p>Three</p></blockquote><ul><li>Four</li></ul>"
+        # Embeds in the body: a YouTube player and an X card (articles/embeds.py).
+        '<figure data-embed="https://www.youtube.com/watch?v=abcDEF12345"></figure>'
+        '<figure data-embed="https://x.com/police/status/2"></figure>',
     )
+    assert article.body.count("data-embed") == 2  # both kept by the sanitiser
     make_article(section=section, featured=True, lead_image=make_image())
     article.notes.create(text="An earlier version gave the wrong date.")
     # Every page below carries the breaking-news banner.

@@ -55,7 +55,7 @@ class LiveUpdateAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
     class Media:
-        css = {"all": ["css/tiptap-core.css"]}
+        css = {"all": ["css/tiptap-core.css", "css/prose-embed.css"]}
         js = ["js/tiptap-style-slot.js"]
 
     def save_model(self, request, obj, form, change):

@@ -207,7 +207,7 @@ class ArticleAdmin(VersionAdmin):
     class Media:
         # The rich-text editor's base CSS as a file, and the slot that keeps tiptap from
         # injecting it inline, which the Content-Security-Policy refuses (see the JS file).
-        css = {"all": ["css/tiptap-core.css"]}
+        css = {"all": ["css/tiptap-core.css", "css/prose-embed.css"]}
         js = ["js/tiptap-style-slot.js"]
 
     # Who may do what

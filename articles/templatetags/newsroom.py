@@ -1,6 +1,9 @@
 from django import template
 from django.utils import dateformat, timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from .. import embeds
 
 register = template.Library()
 
@@ -49,3 +52,10 @@ def lang_attrs(article) -> str:
     if not article.language:
         return ""
     return format_html(' lang="{}" dir="{}"', article.language, article.text_direction)
+
+
+@register.filter
+def with_embeds(body: str, language: str = "") -> str:
+    """A story body (clean, stored HTML) with its embeds as readers see them; ``language``:
+    the text's own, when it is not the site's."""
+    return mark_safe(embeds.render_in_body(body, text_language=language))  # noqa: S308

@@ -7,9 +7,10 @@ comments) and classic content (HTML whose paragraphs are blank lines, with short
 - pictures (``<img>``, ``wp:image``, ``[caption]``, galleries) leave the text and are listed
   with their caption and alt text, for the library: the body has no pictures (the editor
   cannot hold one), a story has its lead image;
-- embeds (``wp:embed``, ``[embed]``, a URL alone on a line, an ``<iframe>`` of a known
-  provider) become a paragraph with a link to what was embedded, named after the provider
-  when it is one of ``PROVIDERS``;
+- embeds (``wp:embed`` and ``core-embed/*`` blocks, ``[embed]``, a URL alone on a line, an
+  ``<iframe>`` of a known provider) become the body's embeds when ``articles.embeds`` allows
+  the site (``<figure data-embed>``), else a paragraph with a link to what was embedded,
+  named after the provider when it is a known one;
 - scripts and other iframes are dropped and counted, as are dynamic blocks (latest posts,
   archives ...) and shortcodes whose output WordPress made at request time.
 
@@ -24,25 +25,18 @@ from html import escape, unescape
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
-from .. import rich_text
+from .. import embeds, rich_text
 
-#: Embeds from these hosts are named after their provider; any other becomes a plain link.
+#: Hosts whose embeds are known: the sites ``articles.embeds`` allows (kept as embeds) and
+#: others WordPress embeds, whose links are named after them; any other is a plain link.
 PROVIDERS = {
-    "youtube.com": "YouTube",
-    "youtu.be": "YouTube",
+    **embeds.PROVIDERS,
     "youtube-nocookie.com": "YouTube",
-    "vimeo.com": "Vimeo",
-    "twitter.com": "X",
-    "x.com": "X",
-    "instagram.com": "Instagram",
-    "facebook.com": "Facebook",
-    "tiktok.com": "TikTok",
     "soundcloud.com": "SoundCloud",
     "spotify.com": "Spotify",
     "flickr.com": "Flickr",
     "dailymotion.com": "Dailymotion",
     "ted.com": "TED",
-    "bsky.app": "Bluesky",
 }
 
 _BLOCK = re.compile(
@@ -93,7 +87,8 @@ class Body:
     html: str
     images: list[BodyImage] = field(default_factory=list)
     galleries_of_post: int = 0  # [gallery] without ids: the post's own attachments
-    embeds: int = 0
+    embeds: int = 0  # kept as embeds
+    embeds_as_links: int = 0  # from a site not allowed, or no usable address
     scripts_dropped: int = 0
     iframes_dropped: int = 0
     blocks_dropped: int = 0
@@ -113,17 +108,21 @@ def _attrs(text: str) -> dict[str, str]:
 
 
 def embed_link(url: str, body: Body) -> str:
+    """An embed of ``url``: the body's own when the site is allowed, else a link to it."""
     url = unescape(url.strip())
     if urlsplit(url).scheme not in ("http", "https"):
         return ""
-    body.embeds += 1
+    if kept := embeds.stored(embeds.canonical_url(url)):
+        body.embeds += 1
+        return kept
+    body.embeds_as_links += 1
     name = provider(url)
     link = f'<a href="{escape(url)}">{escape(url)}</a>'
     return f"<p>{escape(name)}: {link}</p>" if name else f"<p>{link}</p>"
 
 
 def _blocks(content: str, body: Body) -> str:
-    """Block-editor markup without its block comments; embeds as links, dynamic blocks
+    """Block-editor markup without its block comments; embeds made, dynamic blocks
     dropped."""
     out: list[str] = []
     position = 0
@@ -226,6 +225,7 @@ class _Pictures(HTMLParser):
         self.out: list[str] = []
         self.dropping: str | None = None  # "script"/"style"/"iframe" being dropped
         self.figures: list[list[BodyImage]] = []  # the pictures of each open <figure>
+        self.embed_figures: list[bool] = []  # each open <figure>: an embed's (kept whole)?
         self.caption: list[str] | None = None
         self.links: list[int] = []  # where each open <a> was written
 
@@ -239,11 +239,17 @@ class _Pictures(HTMLParser):
         elif tag == "iframe":
             self.dropping = tag
             src = attrs.get("src", "")
+            if src.startswith("//"):  # protocol-relative, as many embed codes were
+                src = f"https:{src}"
             if provider(src):
                 self.out.append(embed_link(src, self.body))
             else:
                 self.body.iframes_dropped += 1
+        elif tag == "figure" and "data-embed" in attrs:
+            self.embed_figures.append(True)  # made by embed_link(); the sanitiser judges it
+            self.out.append(self.get_starttag_text())
         elif tag == "figure":
+            self.embed_figures.append(False)
             self.figures.append([])
             for image_id in filter(None, attrs.get("data-wp-gallery", "").split(",")):
                 if image_id.strip().isdigit():
@@ -286,6 +292,8 @@ class _Pictures(HTMLParser):
                 for image in self.figures[-1] if len(self.figures[-1]) == 1 else ():
                     image.caption = caption
             self.caption = None
+        elif tag == "figure" and self.embed_figures and self.embed_figures.pop():
+            self.out.append("</figure>")
         elif tag == "figure" and self.figures:
             pictures = self.figures.pop()
             (self.figures[-1] if self.figures else self.body.images).extend(pictures)
@@ -322,7 +330,7 @@ class _Pictures(HTMLParser):
 
 _HEADING = re.compile(r"<(/?)h([2-4])>")
 _EMPTY_LIST = re.compile(r"<li>(?:\s|<br>)*</li>|<(ul|ol)>\s*</\1>")
-_BETWEEN_BLOCKS = re.compile(r"(</(?:p|h[2-4]|ul|ol|blockquote)>)\s+(?=<)")
+_BETWEEN_BLOCKS = re.compile(r"(</(?:p|h[2-4]|ul|ol|blockquote|figure)>)\s+(?=<)")
 
 
 def _heading_levels(html: str) -> str:

@@ -67,6 +67,7 @@ class Report:
     blocks_dropped: int = 0
     shortcodes_dropped: int = 0
     embeds: int = 0
+    embeds_as_links: int = 0
     comments: int = 0
     images: dict = field(default_factory=dict)
     people: int = 0
@@ -170,6 +171,7 @@ def _import(path, mapping, options, report, say, warn, progress):
             report.blocks_dropped += body.blocks_dropped
             report.shortcodes_dropped += body.shortcodes_dropped
             report.embeds += body.embeds
+            report.embeds_as_links += body.embeds_as_links
             if body.scripts_dropped or body.iframes_dropped:
                 warn(
                     f"post {item.wp_id} {plain(item.title)!r}: dropped "
@@ -237,7 +239,8 @@ def summary(report: Report, *, dry_run: bool) -> list[str]:
     )
     lines.append(
         f"Bodies: {report.scripts_dropped} script(s) and {report.iframes_dropped} iframe(s) "
-        f"dropped, {report.embeds} embed(s) as links, {report.blocks_dropped} dynamic "
+        f"dropped, {report.embeds} embed(s) kept and {report.embeds_as_links} made links "
+        f"(a site not allowed), {report.blocks_dropped} dynamic "
         f"block(s) and {report.shortcodes_dropped} shortcode(s) left out"
     )
     skipped = ", ".join(f"{n} {kind}" for kind, n in sorted(report.skipped.items()))

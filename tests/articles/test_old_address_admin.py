@@ -3,9 +3,12 @@ nobody types or changes one."""
 
 import pytest
 from lxml import html
+from playwright.sync_api import expect
 
 from articles.models import OldAddress
 from tests.factories import logged_in, make_article, make_section, make_user
+from tests.helpers import PASSWORD, log_in, require_tool
+from tests.test_browser import AXE, accessibility_violations
 
 pytestmark = pytest.mark.django_db
 
@@ -80,3 +83,25 @@ def test_nobody_adds_or_changes_one_and_writers_do_not_see_them(addresses):
     assert OldAddress.objects.get(pk=address.pk).path == "/?p=101"
     writer = logged_in(make_user("Writers"))
     assert writer.get(LIST).status_code == 403
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", [390, 1366])
+def test_the_list_in_the_browser_searches_and_passes_axe(browser, live_server, width):
+    require_tool(AXE, "npm ci, as make test does")
+    ferry = make_article(headline="The ferry sails again", slug="ferry-sails-again")
+    OldAddress.objects.create(path="/2026/11/05/ferry-sails-again/", article=ferry)
+    OldAddress.objects.create(path="/category/world/", section=make_section(name="World"))
+    editor = make_user("superuser", password=PASSWORD)  # the roles' groups are flushed here
+    page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
+    log_in(page, live_server.url, editor.username)
+    page.goto(live_server.url + LIST)
+    expect(page.locator("#result_list tbody tr")).to_have_count(2)
+    assert accessibility_violations(page) == []
+    page.locator("#searchbar").fill("ferry")
+    page.locator("#searchbar").press("Enter")
+    expect(page.locator("#result_list tbody tr")).to_have_count(1)
+    expect(page.locator("#result_list")).to_contain_text("/news/ferry-sails-again/")
+    assert accessibility_violations(page) == []
+    page.context.close()

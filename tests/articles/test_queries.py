@@ -17,6 +17,10 @@ from tests.factories import make_article, make_author, make_image, make_section,
 pytestmark = pytest.mark.django_db
 
 SHARED = 3  # the navigation, the banner, the next scheduled story's time
+EMBEDS = (
+    '<p>The harbour.</p><figure data-embed="https://www.youtube.com/watch?v=abcDEF12345"></figure>'
+    '<figure data-embed="https://x.com/harbour/status/1"></figure>'
+)
 NOT_SHOWN = 2  # feeds and sitemaps show neither the navigation nor the banner
 
 BUDGET = {
@@ -74,7 +78,12 @@ def build(n: int):
             tags=tags,
         )
     article = make_article(
-        headline="Harbour opening", section=section, lead_image=image, authors=authors, tags=tags
+        headline="Harbour opening",
+        section=section,
+        lead_image=image,
+        authors=authors,
+        tags=tags,
+        body=EMBEDS,  # made at render time: they cost no query
     )
     article.notes.create(text="An earlier version misspelt the harbour's name.")
     popular.rank(7)  # ranked every few minutes, by whichever request finds it due
@@ -124,6 +133,8 @@ def test_the_pages_do_show_everything_counted(client, n):
     article, section, author, tag = build(n)
     html = client.get(article.get_absolute_url()).text
     assert html.count('rel="author"') == n
+    assert 'src="https://www.youtube-nocookie.com/embed/abcDEF12345"' in html
+    assert "View this post on X" in html
     assert all(t.name in html for t in article.tags.all())
     for url in [section.get_absolute_url(), author.get_absolute_url(), tag.get_absolute_url()]:
         assert client.get(url).text.count('class="card"') == min(n + 1, 20)

@@ -19,6 +19,7 @@ from django_prose_editor.config import allowlist_from_extensions, html_tags
 from django_prose_editor.fields import ProseEditorField
 from playwright.sync_api import Page, expect
 
+from articles import embeds
 from articles.importer import MARKDOWN_EXTENSIONS
 from articles.models import Article
 from articles.rich_text import BODY_EXTENSIONS, clean_body, normalise_pasted_html
@@ -414,6 +415,9 @@ CLEAN_BODIES = [
     'gov</a>, <a href="/news/x/" rel="noopener noreferrer">x</a> and '
     '<a rel="noopener noreferrer">a refused link</a>&nbsp;.</p>',
     "<p>1. Typed, not a list</p>",
+    '<p>A video:</p><figure data-embed="https://youtu.be/abcDEF12345"><a href="https://youtu.be/'
+    'abcDEF12345" rel="noopener noreferrer">YouTube embed: https://youtu.be/abcDEF12345</a>'
+    "</figure><p>After.</p>",
 ]
 
 
@@ -457,12 +461,17 @@ TOOLSET = {
     "HardBreak": True,
     "History": True,
     "ClearFormatting": True,
+    "Embed": {"providers": embeds.PROVIDERS},
 }
 # What django-prose-editor adds to every editor (the document, the menu bar, cursors).
 PACKAGE_BASICS = {"Document", "Text", "Menu", "Dropcursor", "Gapcursor"}
 CLEAR_FORMATTING = {
     "js": ["/static/js/prose-clear-formatting.js"],
     "extensions": {"ClearFormatting": html_tags([])},
+}
+EMBED = {
+    "js": ["/static/js/prose-embed.js"],
+    "extensions": {"Embed": html_tags(["figure"], {"figure": ["data-embed"]})},
 }
 
 
@@ -487,7 +496,7 @@ def test_editor_offers_exactly_the_newsroom_toolset():
 
 
 def test_everything_the_editor_makes_survives_our_allowlist(settings):
-    settings.DJANGO_PROSE_EDITOR_EXTENSIONS = [CLEAR_FORMATTING]
+    settings.DJANGO_PROSE_EDITOR_EXTENSIONS = [CLEAR_FORMATTING, EMBED]
     editor = allowlist_from_extensions(BODY_EXTENSIONS)
 
     assert editor["tags"] <= ALLOWED_TAGS
@@ -579,7 +588,7 @@ def test_editor_menu_is_the_toolset(page: Page, live_server, admin_user):
     offered = {"paragraph", "Heading 2", "Heading 3", "Heading 4", "Paragraph",
                "unordered list", "ordered list", "blockquote", "bold", "italic",
                "insert link", "remove link", "undo", "redo"}  # fmt: skip
-    assert set(buttons) - {""} == offered | {"clear formatting"}, buttons
+    assert set(buttons) - {""} == offered | {"clear formatting", "insert embed"}, buttons
     assert editor.get_attribute("spellcheck") != "false"
 
     # Clear formatting: a bold sub-heading goes back to a plain paragraph.
@@ -632,3 +641,33 @@ def test_paste_into_the_editor_and_save(page: Page, live_server, client, admin_u
     assert outline.headings() == expected["headings"][1 if word else 0 :]
     assert outline.texts("li") == expected["items"]
     assert outline.texts("blockquote") == ([] if word else expected["quotes"])
+
+
+@pytest.mark.parametrize(
+    ("saved_by_editor", "stored"),
+    [
+        pytest.param(  # the editor's serialisation (js/prose-embed.js): the stored form again
+            '<p>A</p><figure data-embed="https://x.com/a/status/1"><a href="https://x.com/a/'
+            'status/1">X embed: https://x.com/a/status/1</a></figure>',
+            '<p>A</p><figure data-embed="https://x.com/a/status/1"><a href="https://x.com/a/'
+            'status/1" rel="noopener noreferrer">X embed: https://x.com/a/status/1</a></figure>',
+            id="allowed",
+        ),
+        pytest.param(  # a site taken off the list since: the link stays, as a paragraph
+            '<figure data-embed="https://evil.example/v"><a href="https://evil.example/v">'
+            "Embed: https://evil.example/v</a></figure>",
+            '<p><a href="https://evil.example/v" rel="noopener noreferrer">'
+            "Embed: https://evil.example/v</a></p>",
+            id="refused",
+        ),
+        pytest.param(  # pasted from a page: a figure that is no embed is its text
+            '<figure class="wp-block-image"><img src="x.jpg"><figcaption>Cap</figcaption>'
+            "</figure><p>B</p>",
+            "<p>B</p>",
+            id="other-figure",
+        ),
+    ],
+)
+def test_an_embed_passes_the_paste_path_as_the_allowlist_decides(saved_by_editor, stored):
+    assert clean_body(saved_by_editor) == stored
+    assert clean_body(stored) == stored

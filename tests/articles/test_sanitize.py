@@ -64,3 +64,54 @@ def test_safe_links_are_kept_with_rel():
     assert 'href="mailto:desk@example.com"' in html
     assert 'href="/news/x/"' in html
     assert html.count('rel="noopener noreferrer"') == 3
+
+
+# Embeds (articles/embeds.py): one stored form, for allowed addresses only
+
+YOUTUBE = "https://www.youtube.com/watch?v=abcDEF12345"
+STORED_YOUTUBE = (
+    f'<figure data-embed="{YOUTUBE}"><a href="{YOUTUBE}" rel="noopener noreferrer">'
+    f"YouTube embed: {YOUTUBE}</a></figure>"
+)
+
+
+def test_an_allowed_embed_is_kept_in_its_one_stored_form():
+    dirty = f'<figure data-embed="{YOUTUBE}" class="wp" onclick="x()"><p>anything</p></figure>'
+    assert clean_html(dirty) == STORED_YOUTUBE
+    assert clean_html(STORED_YOUTUBE) == STORED_YOUTUBE
+
+
+def test_a_player_address_or_plain_http_is_kept_as_the_page_it_plays_on_https():
+    assert clean_html(
+        '<figure data-embed="http://www.youtube-nocookie.com/embed/abcDEF12345"></figure>'
+    ) == clean_html(f'<figure data-embed="{YOUTUBE}"></figure>')
+    assert 'data-embed="https://vimeo.com/76979871"' in clean_html(
+        '<figure data-embed="https://player.vimeo.com/video/76979871"></figure>'
+    )
+
+
+@pytest.mark.parametrize(
+    ("dirty", "clean"),
+    [
+        (  # a site not on the list: its link, as a paragraph
+            '<figure data-embed="https://evil.example/x"><a href="https://evil.example/x">'
+            "See it</a></figure>",
+            '<p><a href="https://evil.example/x" rel="noopener noreferrer">See it</a></p>',
+        ),
+        (  # nothing inside: a link to the address is made
+            '<figure data-embed="https://evil.example/v?a=1&amp;b=2"></figure>',
+            '<p><a href="https://evil.example/v?a=1&amp;b=2" rel="noopener noreferrer">'
+            "https://evil.example/v?a=1&amp;b=2</a></p>",
+        ),
+        ('<figure data-embed="javascript:alert(1)">hi</figure>', "<p>hi</p>"),
+        ("<figure><h2>Not an embed</h2></figure>", "<h2>Not an embed</h2>"),
+        ("<figure>caption only</figure>", "<p>caption only</p>"),
+        (  # an embed inside another figure comes out of it
+            f'<figure><figure data-embed="{YOUTUBE}"></figure><p>cap</p></figure>',
+            f"{STORED_YOUTUBE}<p>cap</p>",
+        ),
+        ("<p>\x000\x00</p>", "<p>0</p>"),  # the placeholders cannot be forged
+    ],
+)
+def test_other_figures_and_refused_embeds_become_their_content(dirty, clean):
+    assert clean_html(dirty) == clean

@@ -103,7 +103,7 @@ def test_the_summary_counts_everything(imported):
     assert "1 pages" in out
     assert "1 posts in state trash" in out
     assert "1 script(s) and 1 iframe(s) dropped" in out
-    assert "3 embed(s) as links" in out
+    assert "2 embed(s) kept and 1 made links (a site not allowed)" in out
     assert "Not imported: comments, pages, menus, widgets" in out
     assert "post 101" in err
     assert "dropped 1 script(s), 1 iframe(s)" in err

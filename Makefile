@@ -131,7 +131,7 @@ lighthouse: demo
 	mkdir -p .lighthouse && test -f .lighthouse/package.json || echo '{"private": true}' > .lighthouse/package.json
 	test -f .lighthouse/node_modules/lighthouse/cli/index.js || \
 	  npm install --prefix .lighthouse --no-audit --no-fund --ignore-scripts --loglevel=error lighthouse@12
-	$(BIN)/python bench/lighthouse.py --serve $(LIGHTHOUSE_PORT)
+	$(BIN)/python bench/lighthouse.py --serve --port $(LIGHTHOUSE_PORT)
 
 # Benchmarks (not part of `make test`): they print their figures; see bench/.
 bench: venv

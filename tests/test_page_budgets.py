@@ -133,10 +133,10 @@ def test_fonts_that_arrive_after_the_first_paint_barely_move_the_page(browser, d
     setup = browser.new_page()
     pages = public_pages(setup, demo_site)
     setup.close()
-    shifts = {name: late_font_shift(browser, demo_site + path, size) for name, path in pages.items()}
+    shifts = {name: late_font_shift(browser, demo_site + p, size) for name, p in pages.items()}
     without = {
-        name: late_font_shift(browser, demo_site + path, size, fallback_faces=False)
-        for name, path in pages.items()
+        name: late_font_shift(browser, demo_site + p, size, fallback_faces=False)
+        for name, p in pages.items()
     }
     print(size, "with the fallback faces", {n: round(v, 4) for n, v in shifts.items()})
     print(size, "without them", {n: round(v, 4) for n, v in without.items()})

@@ -157,12 +157,14 @@ def serve_environment() -> dict:
     }
 
 
-def measure(base: str, runs: int, chrome_port: int) -> int:
+def measure(base: str, runs: int, chrome_port: int, only: list[str]) -> int:
     if not CLI.exists():
         raise SystemExit(f"{CLI} is missing: `make lighthouse` installs it")
     REPORTS.mkdir(parents=True, exist_ok=True)
     rows, short = {}, {}
     for name, path in pages(base).items():
+        if name not in only:
+            continue
         results = [run_page(name, base + path, n, chrome_port) for n in range(1, runs + 1)]
         rows[name] = medians(results)
         short[name] = sorted({audit for r in results for audit in r["short"]})
@@ -182,12 +184,13 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=0, help="gunicorn's port (--serve)")
     parser.add_argument("--chrome-port", type=int, default=0, help="Chromium's debugging port")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--pages", default="home,article,section,search", help="which pages")
     args = parser.parse_args()
     if args.serve == bool(args.url):
         parser.error("give a URL or --serve")
     chrome_port = args.chrome_port or (args.port + 1 if args.port else 0)
     if args.url:
-        return measure(args.url.rstrip("/"), args.runs, chrome_port)
+        return measure(args.url.rstrip("/"), args.runs, chrome_port, args.pages.split(","))
     env = serve_environment()
     subprocess.run(
         [harness.PYTHON, "manage.py", "collectstatic", "--no-input", "-v0"],
@@ -196,7 +199,7 @@ def main() -> int:
         check=True,
     )
     with harness.gunicorn(env, ready="/healthz", port=args.port or None) as port:
-        return measure(f"http://127.0.0.1:{port}", args.runs, chrome_port)
+        return measure(f"http://127.0.0.1:{port}", args.runs, chrome_port, args.pages.split(","))
 
 
 if __name__ == "__main__":

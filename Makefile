@@ -122,6 +122,7 @@ fonts: tools
 	for f in $(FONTS); do cp node_modules/@fontsource/$$f.woff2 static/fonts/; done
 	cp node_modules/@fontsource/source-serif-4/LICENSE static/fonts/LICENSE-source-serif-4.txt
 	cp node_modules/@fontsource/source-sans-3/LICENSE static/fonts/LICENSE-source-sans-3.txt
+	$(BIN)/python bench/font_fallbacks.py --write  # the fallback faces' metrics follow the files
 
 # Lighthouse (mobile) on the demo's home, article, section and search pages under gunicorn in
 # production mode; its npm package goes to .lighthouse/, apart from the suite's tools.
@@ -131,7 +132,7 @@ lighthouse: demo
 	mkdir -p .lighthouse && test -f .lighthouse/package.json || echo '{"private": true}' > .lighthouse/package.json
 	test -f .lighthouse/node_modules/lighthouse/cli/index.js || \
 	  npm install --prefix .lighthouse --no-audit --no-fund --ignore-scripts --loglevel=error lighthouse@12
-	$(BIN)/python bench/lighthouse.py --serve $(LIGHTHOUSE_PORT)
+	$(BIN)/python bench/lighthouse.py --serve --port $(LIGHTHOUSE_PORT)
 
 # Benchmarks (not part of `make test`): they print their figures; see bench/.
 bench: venv

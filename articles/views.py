@@ -207,7 +207,15 @@ def search(request: HttpRequest) -> HttpResponse:
     except search_limits.SearchTimedOut:
         return search_refused(request, query, status=503, retry_after=10)
     site_search.add_snippets(page.object_list, query)
-    context = {"query": query, "page": page, "total_label": total_label}
+    # A page of results is a page worth finding (its canonical address keeps ?q=); the empty
+    # box, a query with no results and a refused search (search_refused) are kept out of
+    # search engines.
+    context = {
+        "query": query,
+        "page": page,
+        "total_label": total_label,
+        "indexable": bool(query and page.object_list),
+    }
     return render(request, "articles/search.html", context)
 
 

@@ -157,11 +157,11 @@ def redis_server(folder: Path):
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict, *, ready: str = "/hello/"):
+def gunicorn(env: dict, *, ready: str = "/hello/", port: int | None = None):
     """gunicorn as `make serve` runs it (gunicorn.conf.py, 2 workers, its access log written,
-    here to /dev/null), on a free loopback port; yields the port once ``ready`` answers;
-    always stopped afterwards."""
-    port = free_port()
+    here to /dev/null), on ``port`` or a free loopback port; yields the port once ``ready``
+    answers; always stopped afterwards."""
+    port = port or free_port()
     command = [
         GUNICORN,
         "-c",

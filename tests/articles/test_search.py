@@ -128,7 +128,35 @@ def test_any_query_answers_a_page(client, query):
     html = results(client, query)
     assert "<script>alert" not in html
     assert "\x00" not in html
-    assert '<meta name="robots" content="noindex">' in html
+    found = "Jerusalem marathon draws record field" in html
+    assert (NOINDEX in html) is not found  # indexed only with results
+
+
+NOINDEX = '<meta name="robots" content="noindex">'
+
+
+def test_a_page_of_results_is_indexable_with_its_query_in_the_canonical_address(client):
+    make_article(headline="Jerusalem marathon draws record field")
+    html = results(client, "marathon")
+    assert "Jerusalem marathon draws record field" in html
+    assert NOINDEX not in html
+    assert 'name="robots"' not in html
+    assert '<link rel="canonical" href="http://testserver/search/?q=marathon">' in html
+
+
+@pytest.mark.parametrize("query", ["", "zeppelin"])
+def test_the_empty_box_and_a_query_without_results_are_not_indexed(client, query):
+    make_article(headline="Jerusalem marathon draws record field")
+    assert NOINDEX in results(client, query)
+
+
+def test_a_refused_search_is_not_indexed(client, settings):
+    settings.SEARCH_RATE = (1, 60)
+    make_article(headline="Marathon route changes")
+    assert NOINDEX not in results(client, "marathon")
+    refused = client.get("/search/", {"q": "route"})
+    assert refused.status_code == 429
+    assert NOINDEX in refused.text
 
 
 def test_nul_in_the_address_does_not_break_the_database(client):

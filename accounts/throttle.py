@@ -13,7 +13,7 @@ locked exactly as a real one, and the lockout page says the same thing to both.
 import math
 
 from axes.handlers.database import AxesDatabaseHandler
-from axes.helpers import get_client_username
+from axes.helpers import get_client_username, get_failure_limit
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib import admin
@@ -51,12 +51,11 @@ def locked_until(username: str | None, ip_address: str | None):
 class LoginThrottleHandler(AxesDatabaseHandler):
     def get_failures(self, request, credentials=None) -> int:
         """The failures axes compares with ``AXES_FAILURE_LIMIT`` (the per-username limit):
-        the username's own, or that limit itself once the address has reached its limit."""
-        username = get_client_username(request, credentials)
+        the username's own, or that limit itself once the address has reached its own."""
         by_address, _ = failures(ip_address=request.axes_ip_address)
         if by_address >= settings.LOGIN_FAILURES_PER_ADDRESS:
-            return settings.LOGIN_FAILURES_PER_USERNAME
-        by_username, _ = failures(username=username)
+            return get_failure_limit(request, credentials)
+        by_username, _ = failures(username=get_client_username(request, credentials))
         return by_username
 
     def user_logged_in(self, sender, request, user, **kwargs):

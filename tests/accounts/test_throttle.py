@@ -16,6 +16,7 @@ from tests.helpers import PASSWORD
 pytestmark = pytest.mark.django_db
 
 LOGIN = "/admin/login/"
+WRONG = "wrong-password"
 VARYING = [
     # Per-response values: the CSRF token (masked anew each time) and the CSP nonce.
     re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]+'),
@@ -28,10 +29,8 @@ def eddie():
     return make_staff("eddie")
 
 
-def attempt(client, username, password="wrong-password", address="10.0.0.1"):
-    return client.post(
-        LOGIN, {"username": username, "password": password}, REMOTE_ADDR=address
-    )
+def attempt(client, username, password=WRONG, address="10.0.0.1"):
+    return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=address)
 
 
 def comparable(response) -> tuple:

@@ -79,3 +79,39 @@ def test_setup_two_step_login_and_lockout(browser: Browser, live_server, width):
     expect(page.get_by_role("heading", name="Too many failed logins")).to_be_visible()
     expect(page.get_by_text("Try again in 15 minutes.")).to_be_visible()
     looked_at(page, "locked", width)
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_an_administrator_unlocks_and_sets_the_policy(browser: Browser, live_server, width):
+    require_tool(AXE, "npm ci, as make test does")
+    SecurityPolicy.objects.update_or_create(pk=1, defaults={"second_factor_required_for": "nobody"})
+    make_staff("ada", is_superuser=True)
+    base = live_server.url
+    page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
+    for _ in range(5):
+        password_step(page, base, "wendy", "wrong-password")
+    expect(page.get_by_role("heading", name="Too many failed logins")).to_be_visible()
+
+    password_step(page, base, "ada")
+    page.goto(f"{base}/admin/axes/accessattempt/?locked=yes")
+    expect(page.locator("#result_list")).to_contain_text("wendy")
+    looked_at_list(page, "unlock", width)
+    page.locator("#action-toggle").check()
+    page.locator("select[name=action]").select_option("unlock_usernames")
+    page.get_by_role("button", name="Run").click()
+    expect(page.locator(".messagelist")).to_contain_text("Unlocked 1 username(s)")
+
+    page.goto(f"{base}/admin/accounts/securitypolicy/")
+    expect(page.get_by_label("Require a second factor for")).to_be_visible()
+    looked_at(page, "policy", width)
+    page.get_by_label("Require a second factor for").select_option("editors")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("The security policy was saved.")
+    assert SecurityPolicy.objects.get().second_factor_required_for == "editors"
+
+
+def looked_at_list(page, name: str, width: int) -> None:
+    """A change list may scroll sideways on a phone (its table does, as the admin's own)."""
+    page.wait_for_load_state("networkidle")
+    assert accessibility_violations(page) == [], name
+    page.screenshot(path=f"{SHOTS}/i12-{name}-{width}.png", full_page=True)

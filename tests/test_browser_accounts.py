@@ -38,7 +38,9 @@ def test_setup_two_step_login_and_lockout(browser: Browser, live_server, width):
     require_tool(AXE, "npm ci, as make test does")
     # A transactional test runs on a flushed database: the groups and the policy row again.
     sync_groups(apps)
-    SecurityPolicy.objects.update_or_create(pk=1, defaults={"second_factor_required_for": "editors"})
+    SecurityPolicy.objects.update_or_create(
+        pk=1, defaults={"second_factor_required_for": "editors"}
+    )
     editor = make_staff("eddie", "Editors")
     base = live_server.url
     page = browser.new_context(viewport={"width": width, "height": 900}).new_page()

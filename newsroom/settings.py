@@ -5,6 +5,7 @@ a SQLite database in the project and local-memory caching. With DEBUG off, SECRE
 required and the process refuses to start without it.
 """
 
+import datetime as dt
 import importlib.util
 import os
 import re
@@ -71,9 +72,13 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "reversion",
     "django_prose_editor",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "newsroom.page_cache",
     "articles",
     "newsletter",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -98,7 +103,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Whether this session passed its second factor (django-otp), then the admin held back from
+    # a staff member who still owes one (accounts/middleware.py).
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Turns a login refused for too many failures into the 429 page (django-axes); last.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -186,6 +197,42 @@ if _task_backend not in _TASK_BACKENDS:
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_task_backend]}}
 
 # Authentication
+
+# Login throttling (django-axes, accounts/throttle.py): failures are counted per username and
+# per client address (newsroom/client_ip.py), in the database so that every app server sees
+# them. LOGIN_FAILURES_PER_USERNAME failures for one username, or LOGIN_FAILURES_PER_ADDRESS
+# from one address, each within LOGIN_LOCKOUT_MINUTES of the one before, lock it for
+# LOGIN_LOCKOUT_MINUTES from the last failure. The lock is checked by the first backend,
+# before any password is hashed, so a flood of locked-out logins costs no PBKDF2 time.
+LOGIN_FAILURES_PER_USERNAME = int(os.environ.get("LOGIN_FAILURES_PER_USERNAME", "5"))
+LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURES_PER_ADDRESS", "20"))
+LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))
+for _name in ("LOGIN_FAILURES_PER_USERNAME", "LOGIN_FAILURES_PER_ADDRESS", "LOGIN_LOCKOUT_MINUTES"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be 1 or more.")
+
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.LoginThrottleBackend",  # first: refuses a locked login before hashing
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "accounts.throttle.LoginThrottleHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = LOGIN_FAILURES_PER_USERNAME  # the address's own limit: the handler
+AXES_COOLOFF_TIME = dt.timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_CLIENT_IP_CALLABLE = "newsroom.client_ip.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.throttle.lockout_response"
+# A success clears that username's failures only (the handler), never its address's: one
+# account's right password must not buy an address 20 more guesses at the others.
+AXES_RESET_ON_SUCCESS = False
+# Attempts refused while locked are not counted: the lock ends when it said it would, and a
+# flood against a locked account writes nothing.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_VERBOSE = False  # no banner at every start; failures are still logged
+
+# The second factor (django-otp, TOTP apps): the name apps show beside the code; keys are
+# never shown in the admin's device pages.
+OTP_TOTP_ISSUER = SITE_NAME
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

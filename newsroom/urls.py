@@ -50,6 +50,8 @@ urlpatterns = [
     # Local mail for staff (newsroom/outbox.py), before the admin's catch-all.
     path("admin/outbox/", outbox.outbox, name="outbox"),
     path("admin/outbox/<str:name>", outbox.outbox_file, name="outbox-file"),
+    # The second factor's pages (accounts), in the admin's address space and look.
+    path("admin/account/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("newsletter/", include("newsletter.urls")),
     path(

@@ -4,11 +4,13 @@ import datetime as dt
 import io
 import itertools
 
+from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image as PILImage
 
 from articles.models import Article, ArticleAuthor, Author, Image, Section, Tag
+from tests.helpers import PASSWORD
 
 _seq = itertools.count(1)
 # The default age of a published story: an hour, plus a minute per story made before it in the
@@ -167,3 +169,13 @@ def logged_in(user):
     client = Client()
     client.force_login(user)
     return client
+
+
+def make_staff(username: str, group: str | None = None, **fields):
+    """A staff member with the tests' password, in ``group`` (Writers, Editors) if given. The
+    groups exist after migrations; a transactional test makes them with ``sync_groups``."""
+    fields.setdefault("is_staff", True)
+    user = User.objects.create_user(username, f"{username}@example.com", PASSWORD, **fields)
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user

@@ -324,3 +324,15 @@ class PostgresServer:
         with contextlib.suppress(subprocess.CalledProcessError):
             self.stop()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def totp_code(device, steps_ahead: int = 0) -> str:
+    """The code an authenticator app shows now (or ``steps_ahead`` 30-second steps later) for
+    a django-otp TOTP device, computed as the app does."""
+    import time
+
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time() + steps_ahead * device.step
+    return f"{totp.token():0{device.digits}d}"

@@ -223,8 +223,9 @@ def test_autosave_costs_a_fixed_number_of_queries(editor, django_assert_num_quer
         StoryAutosave.objects.create(
             user=editor, draft_key=uuid.uuid4(), fields={"headline": str(n)}
         )
-    # The session, the user, the story, the user's and their groups' permissions, the
-    # story's row lock, the autosave row and its update; and the savepoints of the two
-    # atomic blocks, which this test's own transaction turns them into.
-    with django_assert_num_queries(12):
+    # The session, the user, whether the session owes a second factor (accounts), the story,
+    # the user's and their groups' permissions, the story's row lock, the autosave row and its
+    # update; and the savepoints of the two atomic blocks, which this test's own transaction
+    # turns them into.
+    with django_assert_num_queries(13):
         assert autosave(desk, tab, headline="Two").status_code == 200

@@ -34,6 +34,15 @@ CHROMIUM_ARGS = [
 ]
 
 
+def keep_screenshot(page, name: str) -> None:
+    """With SHOTS=folder in the environment, a full-page screenshot of the screen a browser
+    test is on, to look at it; without it, nothing."""
+    folder = os.environ.get("SHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
 def free_port() -> int:
     """A loopback port free now (bound, then released), for a server the test starts there."""
     with socket.socket() as s:

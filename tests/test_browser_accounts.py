@@ -1,6 +1,7 @@
 """Logins in headless Chromium at a phone's and a desktop's width: an editor the policy covers
 sets up the authenticator app after the password, logs in again in two steps, and a locked
-login gets its page; each screen passes axe-core and fits the width."""
+login gets its page; each screen passes axe-core, fits the width, and the Content-Security-
+Policy refuses nothing on it (the QR code is a data: image, the styles the admin's own)."""
 
 import pytest
 from django.apps import apps
@@ -10,20 +11,20 @@ from playwright.sync_api import Browser, expect
 from accounts.models import SecurityPolicy
 from articles.roles import sync_groups
 from tests.factories import make_staff
-from tests.helpers import PASSWORD, require_tool, totp_code
+from tests.helpers import PASSWORD, keep_screenshot, require_tool, totp_code
 from tests.test_browser import AXE, accessibility_violations
+from tests.test_browser_csp import violations, watched_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SHOTS = "/work/coord/shots"
 
 
 def looked_at(page, name: str, width: int) -> None:
     """axe-core finds nothing, nothing scrolls sideways; a screenshot to look at."""
     page.wait_for_load_state("networkidle")
     assert accessibility_violations(page) == [], name
+    assert violations(page) == [], name  # the Content-Security-Policy refused nothing
     assert page.evaluate("document.documentElement.scrollWidth") <= width + 1, name
-    page.screenshot(path=f"{SHOTS}/i12-{name}-{width}.png", full_page=True)
+    keep_screenshot(page, f"login-{name}-{width}")
 
 
 def password_step(page, base: str, username: str, password: str = PASSWORD) -> None:
@@ -43,7 +44,7 @@ def test_setup_two_step_login_and_lockout(browser: Browser, live_server, width):
     )
     editor = make_staff("eddie", "Editors")
     base = live_server.url
-    page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
+    page = watched_page(browser.new_context(viewport={"width": width, "height": 900}))
 
     # The password, then the setup the policy requires.
     password_step(page, base, "eddie")
@@ -89,7 +90,7 @@ def test_an_administrator_unlocks_and_sets_the_policy(browser: Browser, live_ser
     SecurityPolicy.objects.update_or_create(pk=1, defaults={"second_factor_required_for": "nobody"})
     make_staff("ada", is_superuser=True)
     base = live_server.url
-    page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
+    page = watched_page(browser.new_context(viewport={"width": width, "height": 900}))
     for _ in range(5):
         password_step(page, base, "wendy", "wrong-password")
     expect(page.get_by_role("heading", name="Too many failed logins")).to_be_visible()
@@ -116,4 +117,4 @@ def looked_at_list(page, name: str, width: int) -> None:
     """A change list may scroll sideways on a phone (its table does, as the admin's own)."""
     page.wait_for_load_state("networkidle")
     assert accessibility_violations(page) == [], name
-    page.screenshot(path=f"{SHOTS}/i12-{name}-{width}.png", full_page=True)
+    keep_screenshot(page, f"login-{name}-{width}")

@@ -29,10 +29,9 @@ document.addEventListener("securitypolicyviolation", (event) => {
 """
 
 
-@pytest.fixture
-def watched(browser: Browser):
-    """A page that records CSP violations, from both the console and the DOM events."""
-    context = browser.new_context()
+def watched_page(context) -> Page:
+    """A page of ``context`` that records CSP violations, from both the console and the DOM
+    events (read them with ``violations(page)``)."""
     context.add_init_script(WATCH_VIOLATIONS)
     page = context.new_page()
     console = []
@@ -43,7 +42,13 @@ def watched(browser: Browser):
         ),
     )
     page.csp_console = console
-    yield page
+    return page
+
+
+@pytest.fixture
+def watched(browser: Browser):
+    context = browser.new_context()
+    yield watched_page(context)
     context.close()
 
 

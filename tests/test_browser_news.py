@@ -3,9 +3,7 @@ already-cached article at once and leaves by itself at its end time; the correct
 and the banner pass axe at a phone's width and a desktop's."""
 
 import datetime as dt
-import os
 import time
-from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -15,25 +13,17 @@ from playwright.sync_api import Browser, expect
 from articles.models import Article, Banner, LiveUpdate, Note
 from articles.roles import sync_groups
 from tests.factories import make_article, make_author, make_user
-from tests.helpers import PASSWORD, require_tool
+from tests.helpers import PASSWORD, keep_screenshot, require_tool
 from tests.helpers import log_in as log_in_as
 from tests.test_browser import AXE, accessibility_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-# SHOTS=folder keeps full-page screenshots of the screens, to look at them.
-SHOTS = Path(os.environ["SHOTS"]) if os.environ.get("SHOTS") else None
 
 
 @pytest.fixture
 def editor():
     sync_groups(apps)  # a transactional test runs on a flushed database
     return make_user("Editors", username="eddie", password=PASSWORD)
-
-
-def shoot(page, name: str) -> None:
-    if SHOTS is not None:
-        page.screenshot(path=str(SHOTS / f"i13-{name}.png"), full_page=True)
 
 
 def test_a_banner_reaches_a_cached_article_at_once_and_ends_by_itself(
@@ -94,11 +84,11 @@ def test_the_banner_and_the_corrections_record_pass_axe(browser: Browser, live_s
     expect(page.get_by_role("status")).to_contain_text("Storm closes the coast road")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert accessibility_violations(page) == []
-    shoot(page, f"corrections-{width}")
+    keep_screenshot(page, f"corrections-{width}")
     page.goto(live_server.url + story.get_absolute_url())
     expect(page.locator(".note--correction")).to_contain_text("The opening date was wrong.")
     assert accessibility_violations(page) == []
-    shoot(page, f"banner-article-{width}")
+    keep_screenshot(page, f"banner-article-{width}")
     assert Article.objects.count() == 2
 
 
@@ -131,7 +121,7 @@ def test_an_editor_posts_an_update_and_an_open_page_says_1_new_update(
     expect(desk.locator(".messagelist")).to_contain_text("on the live page now")
 
     expect(region.get_by_role("button")).to_have_text("1 new update: show", timeout=5000)
-    shoot(reader, "live-new-update")
+    keep_screenshot(reader, "live-new-update")
     changes = reader.evaluate("window.changes")
     reader.wait_for_timeout(2500)  # more polls, nothing new: nothing said again
     assert reader.evaluate("window.changes") == changes
@@ -174,13 +164,13 @@ def test_the_live_page_passes_axe(browser: Browser, live_server, width):
     expect(page.get_by_role("heading", name="Key events")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert accessibility_violations(page) == []
-    shoot(page, f"live-{width}")
+    keep_screenshot(page, f"live-{width}")
     story.live_ended_at = timezone.now()
     story.save()
     page.reload()
     expect(page.get_by_text("This live coverage has ended")).to_be_visible()
     assert accessibility_violations(page) == []
-    shoot(page, f"live-ended-{width}")
+    keep_screenshot(page, f"live-ended-{width}")
 
 
 @pytest.mark.parametrize("width", [390, 1366])
@@ -196,8 +186,8 @@ def test_the_live_desk_and_the_banner_form_pass_axe(browser: Browser, live_serve
     expect(page.locator(".errorlist")).to_contain_text("Write the update")
     assert LiveUpdate.objects.count() == 1
     assert accessibility_violations(page) == []
-    shoot(page, f"admin-live-desk-{width}")
+    keep_screenshot(page, f"admin-live-desk-{width}")
     page.goto(f"{live_server.url}/admin/articles/banner/add/")
     expect(page.get_by_label("Text")).to_be_visible()
     assert accessibility_violations(page) == []
-    shoot(page, f"admin-banner-{width}")
+    keep_screenshot(page, f"admin-banner-{width}")

@@ -73,8 +73,8 @@ INSTALLED_APPS = [
     "reversion",
     "django_prose_editor",
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "axes",
+    "accounts.apps.AuthenticatorAppsConfig",  # django_otp.plugins.otp_totp
+    "accounts.apps.FailedLoginsConfig",  # axes
     "newsroom.page_cache",
     "articles",
     "newsletter",

@@ -114,6 +114,7 @@ def read(queryset, slug: str) -> StoryPage | None:
                 id="related_id",
                 headline="related__headline",
                 slug="related__slug",
+                language="related__language",
                 published_at="related__published_at",
                 section_id="related__section_id",
                 section_name="related__section__name",
@@ -165,13 +166,14 @@ def read(queryset, slug: str) -> StoryPage | None:
         story = Article.from_db(
             db,
             # In the model's field order, as from_db takes them.
-            ["id", "headline", "slug", "lead_image_id", "section_id", "published_at"],
+            ["id", "headline", "slug", "lead_image_id", "section_id", "language", "published_at"],
             [
                 row["id"],
                 row["headline"],
                 row["slug"],
                 None,  # a text list: no thumbnail, and no query for one
                 row["section_id"],
+                row["language"],  # its headline's lang and dir in the list
                 _aware(row["published_at"]),
             ],
         )

@@ -335,13 +335,20 @@ class PostgresServer:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def totp_code(device, steps_ahead: int = 0) -> str:
-    """The code an authenticator app shows now (or ``steps_ahead`` 30-second steps later) for
-    a django-otp TOTP device, computed as the app does."""
+def totp_code(device) -> str:
+    """The next code the server accepts from a django-otp TOTP device, as an authenticator app
+    would show it.
+
+    django-otp remembers the last step it accepted (``last_t``, never accepted again) and the
+    drift it saw (a code made just before a step boundary and checked just after it leaves a
+    drift of -1). So the code is for the step the server expects now, or the one after the last
+    it accepted when that is later; computing "now" alone fails about once in a hundred runs,
+    when a boundary falls between two logins."""
     import time
 
-    from django_otp.oath import TOTP
+    from django_otp.oath import hotp
 
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    totp.time = time.time() + steps_ahead * device.step
-    return f"{totp.token():0{device.digits}d}"
+    device.refresh_from_db()
+    now_step = (int(time.time()) - device.t0) // device.step
+    counter = max(now_step + device.drift, device.last_t + 1)
+    return f"{hotp(device.bin_key, counter, device.digits):0{device.digits}d}"

@@ -2,6 +2,7 @@
 the code step of a login, wrong codes refused and throttled, turning it off."""
 
 import datetime as dt
+import time
 
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -127,13 +128,29 @@ def test_a_used_code_does_not_log_in_again(client, eddie):
     assert client.get("/admin/").status_code == 302
 
 
+@pytest.mark.parametrize(
+    ("drift", "last_step"),
+    [(-1, -1), (0, 0)],
+    ids=["the last code was checked a step late", "this step's code is used"],
+)
+def test_the_next_code_logs_in_whatever_the_last_login_left(client, eddie, drift, last_step):
+    """django-otp keeps the drift and the last step it accepted; the next login's code is the
+    one after them (tests.helpers.totp_code), which a login in a new 30-second step needs."""
+    device = with_app(eddie)
+    now_step = (int(time.time()) - device.t0) // device.step
+    TOTPDevice.objects.filter(pk=device.pk).update(drift=drift, last_t=now_step + last_step)
+    password_step(client)
+    assert client.post(VERIFY, {"code": totp_code(device)}).status_code == 302
+    assert client.get("/admin/").status_code == 200
+
+
 def test_turning_it_off_takes_a_code(client, eddie):
     device = with_app(eddie)
     password_step(client)
     client.post(VERIFY, {"code": totp_code(device)})
     assert client.post(SETUP, {"code": "12"}).status_code == 200
     assert TOTPDevice.objects.filter(user=eddie).exists()
-    response = client.post(SETUP, {"code": totp_code(device, steps_ahead=1)})
+    response = client.post(SETUP, {"code": totp_code(device)})
     assert response.status_code == 302
     assert not TOTPDevice.objects.filter(user=eddie).exists()
     assert client.get("/admin/").status_code == 200
@@ -146,7 +163,7 @@ def test_what_the_policy_requires_cannot_be_turned_off(client, eddie):
     client.post(VERIFY, {"code": totp_code(device)})
     page = client.get(SETUP)
     assert "cannot be turned off here" in page.text
-    response = client.post(SETUP, {"code": totp_code(device, steps_ahead=1)})
+    response = client.post(SETUP, {"code": totp_code(device)})
     assert response.status_code == 400
     assert "requires you to keep a second factor" in response.text
     assert TOTPDevice.objects.filter(user=eddie, confirmed=True).exists()

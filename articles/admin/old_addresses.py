@@ -28,7 +28,9 @@ class LeadsToFilter(admin.SimpleListFilter):
 
 @admin.register(OldAddress)
 class OldAddressAdmin(admin.ModelAdmin):
-    list_display = ["path", "kind", "leads_to", "now_at"]
+    # Two columns, so the list fits a phone: the address, and where it leads (its kind, its
+    # name and the address it answers 301 with, one under the other).
+    list_display = ["path", "destination"]
     list_filter = [LeadsToFilter]
     search_fields = ["path", "article__headline", "section__name", "tag__name", "author__name"]
     list_select_related = ["article", "section", "tag", "author"]
@@ -60,6 +62,20 @@ class OldAddressAdmin(admin.ModelAdmin):
     def leads_to(self, obj):
         target = obj.target
         return str(target) if target is not None else "(nothing)"
+
+    @admin.display(description="leads to (301)")
+    def destination(self, obj):
+        target = obj.target
+        if target is None:
+            return "(nothing)"
+        url = target.get_absolute_url()
+        return format_html(
+            '{}: {}<br><a href="{}" class="old-address-target">{}</a>',
+            self.kind(obj),
+            target,
+            url,
+            url,
+        )
 
     @admin.display(description="answers 301 with")
     def now_at(self, obj):

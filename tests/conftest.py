@@ -57,8 +57,12 @@ def story():
 
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    """Playwright drives Debian's Chromium; it never downloads a browser of its own."""
+def browser_type_launch_args(browser_type_launch_args, live_server):
+    """Playwright drives Debian's Chromium; it never downloads a browser of its own.
+
+    Asking for the live server here starts it before the browser, so the browser closes first:
+    its keep-alive connections end while the server still shares the in-memory SQLite
+    connection with its request threads, not after (which raised in every such thread)."""
     require_tool(CHROMIUM, "apt-get install chromium")
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 

@@ -20,7 +20,6 @@ only; stops its gunicorn processes at the end.
 import argparse
 import contextlib
 import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -29,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import harness  # noqa: E402 - after the path that makes bench importable
-from bench.harness import PYTHON, STATIC_ROOT  # noqa: E402
+from bench.harness import manage  # noqa: E402
 
 BENCH_DB = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/newsroom_bench_beacon"
@@ -37,18 +36,7 @@ BENCH_DB = os.environ.get(
 
 
 def environment(**extra) -> dict:
-    return {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": "bench-only",
-        "DATABASE_URL": BENCH_DB,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "LOG_LEVEL": "WARNING",
-        # Plain HTTP on loopback, as `make serve` runs it: no redirect to HTTPS.
-        "SECURE_SSL_REDIRECT": "0",
-        "STATIC_ROOT": str(STATIC_ROOT),
-        **extra,
-    }
+    return harness.production_env(BENCH_DB, **extra)
 
 
 SEED = """
@@ -66,13 +54,6 @@ story, _ = Article.objects.update_or_create(
 DailyReads.objects.filter(article=story).delete()
 print(story.pk)
 """
-
-
-def manage(env, *args) -> str:
-    result = subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
-    )
-    return result.stdout
 
 
 @contextlib.contextmanager

@@ -28,7 +28,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
+sys.path.insert(0, str(ROOT))
+
+from bench.harness import PYTHON, production_env  # noqa: E402 - after the path above
+
 SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 SIZES = {"small": (1_000, 100), "large": (100_000, 10_000)}
 
@@ -38,22 +41,17 @@ def database_url(size: str) -> str:
 
 
 def environment(url: str) -> dict:
-    return {
-        **os.environ,
-        "DATABASE_URL": url,
-        "DJANGO_SETTINGS_MODULE": "bench.desk_settings",
-        "SECRET_KEY": "bench-only-not-secret",
-        "DEBUG": "0",
-        "SECURE_SSL_REDIRECT": "0",
-        "SESSION_COOKIE_SECURE": "0",
-        "CSRF_COOKIE_SECURE": "0",
-        "ALLOWED_HOSTS": "testserver",
-        "REDIS_URL": "",
-        "CONN_MAX_AGE": "60",  # as deployed: one connection kept, not one per request
-        "MEDIA_ROOT": str(ROOT / "bench" / ".media-desk"),
-        "LOG_LEVEL": "WARNING",
-        "PYTHONPATH": str(ROOT),
-    }
+    return production_env(
+        url,
+        DJANGO_SETTINGS_MODULE="bench.desk_settings",
+        SESSION_COOKIE_SECURE="0",
+        CSRF_COOKIE_SECURE="0",
+        ALLOWED_HOSTS="testserver",
+        REDIS_URL="",
+        CONN_MAX_AGE="60",  # as deployed: one connection kept, not one per request
+        MEDIA_ROOT=str(ROOT / "bench" / ".media-desk"),
+        PYTHONPATH=str(ROOT),
+    )
 
 
 def create_database(url: str, reseed: bool) -> bool:

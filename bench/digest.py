@@ -19,34 +19,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.harness import ensure_database, free_port  # noqa: E402 - after the path above
+from bench.harness import ensure_database, free_port, manage, production_env  # noqa: E402 - after the path above
 
 PYTHON = sys.executable
 BENCH_DB = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/newsroom_bench")
 
 
 def environment(port: int) -> dict:
-    return {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": "bench-only",
-        "DATABASE_URL": BENCH_DB,
-        "EMAIL_BACKEND": "smtp",
-        "EMAIL_HOST": "127.0.0.1",
-        "EMAIL_PORT": str(port),
-        "EMAIL_USE_TLS": "0",
-        "LOG_LEVEL": "WARNING",
-    }
-
-
-def manage(env, *args, capture=False):
-    return subprocess.run(
-        [PYTHON, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=capture,
-        text=True,
+    return production_env(
+        BENCH_DB,
+        EMAIL_BACKEND="smtp",
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=str(port),
+        EMAIL_USE_TLS="0",
     )
 
 
@@ -140,14 +125,14 @@ digest.delete()
 def database_only_rate(env, n: int) -> float:
     """Rows per second for the loop's database work alone (batch reads, one write per
     message), with no message composed or sent."""
-    output = manage(env, "shell", "-c", DATABASE_ONLY.format(n=n), capture=True).stdout
+    output = manage(env, "shell", "-c", DATABASE_ONLY.format(n=n))
     return float(output.split()[-1])
 
 
 def no_database_rate(env, n: int) -> float:
     """Messages per second for the same messages over the same sink, composed and sent by
     Django's SMTP backend with no database reads or writes: the ceiling for the send loop."""
-    output = manage(env, "shell", "-c", NO_DATABASE.format(n=n), capture=True).stdout
+    output = manage(env, "shell", "-c", NO_DATABASE.format(n=n))
     return float(output.split()[-1])
 
 
@@ -165,7 +150,7 @@ def main():
     rows = []
     try:
         for n in args.sizes:
-            manage(env, "shell", "-c", SEED.format(n=n), capture=True)
+            manage(env, "shell", "-c", SEED.format(n=n))
             seconds, peak = send_digest(env)
             ceiling = no_database_rate(env, min(n, 20_000))
             database = database_only_rate(env, min(n, 20_000))

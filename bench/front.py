@@ -87,7 +87,7 @@ def main():
     load = os.getloadavg()[0]
     print(f"load average before the run: {load:.2f} on {os.cpu_count()} cores")
     pages.MEDIA_ROOT.mkdir(parents=True, exist_ok=True)
-    pages.manage(
+    harness.manage(
         pages.environment(pages.database_url(args.stories)), "collectstatic", "--no-input", "-v0"
     )
     info = pages.prepare(args.stories, None, False)
@@ -107,7 +107,7 @@ def main():
                     prefix,
                     listen=f"127.0.0.1:{front_port}",
                     upstream=f"127.0.0.1:{app_port}",
-                    static_root=pages.STATIC_ROOT,
+                    static_root=harness.STATIC_ROOT,
                     media_root=pages.MEDIA_ROOT,
                 )
                 try:

@@ -1,5 +1,6 @@
-"""What the benchmarks share: a free loopback port, their own PostgreSQL databases, a
-redis-server of their own, gunicorn as `make serve` runs it, one GET, and one wrk run.
+"""What the benchmarks share: a free loopback port, the production-mode environment and
+manage.py in it, their own PostgreSQL databases, a redis-server of their own, gunicorn as
+`make serve` runs it, one GET, and one wrk run.
 
 Loopback only; every wait is bounded; what is started here is stopped by its PID.
 """
@@ -24,9 +25,48 @@ UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 
 
 def free_port() -> int:
+    """A loopback port free now (bound, then released), for a server started there."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def production_env(database_url: str, **extra) -> dict:
+    """The environment of a server or command in production mode on loopback, as `make serve`
+    runs it: DEBUG off, a throwaway secret, plain HTTP (no redirect to HTTPS), the collected
+    static files of the benchmarks' own folder; ``extra`` adds to it or overrides it."""
+    return {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-only",
+        "DATABASE_URL": database_url,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "LOG_LEVEL": "WARNING",
+        "SECURE_SSL_REDIRECT": "0",
+        "STATIC_ROOT": str(STATIC_ROOT),
+        **extra,
+    }
+
+
+def manage(env: dict, *args: str, capture: bool = True, timeout: float = 3600) -> str:
+    """Run ``manage.py args`` in ``env``; its output (when captured). A failure stops the
+    benchmark with the command and what it printed, not a bare exit status."""
+    try:
+        result = subprocess.run(
+            [PYTHON, "manage.py", *args],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=capture,
+            text=True,
+            timeout=timeout,
+        )
+    except subprocess.CalledProcessError as error:
+        said = ((error.stdout or "") + (error.stderr or ""))[-3000:]
+        raise SystemExit(
+            f"manage.py {' '.join(args[:2])} failed ({error.returncode}):\n{said}"
+        ) from None
+    return result.stdout or ""
 
 
 def database_name(url: str) -> str:
@@ -77,17 +117,22 @@ def recreate_database(url: str, template: str | None = None) -> None:
 
 
 class RedisServer:
-    """A redis-server of the benchmark's own on a free loopback port (nothing saved to disk);
-    stopped, hung and woken by its PID."""
+    """A redis-server of its own on a free loopback port (nothing saved to disk, never the
+    shared one on 6379), to stop, hang and wake at will; always by its PID. The tests use it
+    too (tests.helpers)."""
 
     def __init__(self, folder: Path):
         self.folder = folder
         self.port = free_port()
-        self.pidfile = folder / "redis.pid"
+        self.pidfile = folder / f"redis-{self.port}.pid"
 
     @property
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
+
+    @property
+    def pid(self) -> int:
+        return int(self.pidfile.read_text())
 
     def start(self) -> None:
         subprocess.run(
@@ -112,25 +157,34 @@ class RedisServer:
             capture_output=True,
             timeout=10,
         )
-        self._wait(up=True)
+        self.wait(up=True)
 
     def stop(self) -> None:
+        """Stop it and wait until its process is gone (its data go with it)."""
         if not self.pidfile.exists():
             return
-        pid = int(self.pidfile.read_text())
+        pid = self.pid
         self.wake()
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGTERM)
-        self._wait(up=False)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.02)
+        self.wait(up=False)
 
     def hang(self) -> None:
-        os.kill(int(self.pidfile.read_text()), signal.SIGSTOP)
+        """Connections stay open and nothing answers."""
+        os.kill(self.pid, signal.SIGSTOP)
 
     def wake(self) -> None:
         with contextlib.suppress(ProcessLookupError, FileNotFoundError):
-            os.kill(int(self.pidfile.read_text()), signal.SIGCONT)
+            os.kill(self.pid, signal.SIGCONT)
 
-    def _wait(self, *, up: bool) -> None:
+    def wait(self, *, up: bool) -> None:
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             try:
@@ -141,8 +195,8 @@ class RedisServer:
             except OSError:
                 if not up:
                     return
-            time.sleep(0.05)
-        raise SystemExit(f"redis-server on port {self.port} did not {'start' if up else 'stop'}")
+            time.sleep(0.02)
+        raise RuntimeError(f"redis-server on port {self.port} did not {'start' if up else 'stop'}")
 
 
 @contextlib.contextmanager

@@ -25,7 +25,6 @@ import datetime as dt
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -36,11 +35,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.harness import (  # noqa: E402 - after the path that makes bench importable
-    PYTHON,
-    STATIC_ROOT,
     ensure_database,
     fetch,
     gunicorn,
+    manage,
+    production_env,
     redis_server,
     wrk,
 )
@@ -54,18 +53,7 @@ READER_INTERVAL = 0.05
 
 
 def environment(redis_url: str) -> dict:
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "DEBUG": "0",
-        "SECRET_KEY": "bench-only",
-        "DATABASE_URL": BENCH_DB,
-        "REDIS_URL": redis_url,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "LOG_LEVEL": "WARNING",
-        "SECURE_SSL_REDIRECT": "0",
-        "STATIC_ROOT": str(STATIC_ROOT),
-    }
+    return production_env(BENCH_DB, DJANGO_SETTINGS_MODULE="bench.settings", REDIS_URL=redis_url)
 
 
 def seed(updates: int):
@@ -182,15 +170,8 @@ def main():
     ):
         env = environment(redis.url)
         os.environ.update(env)
-        subprocess.run(
-            [PYTHON, "manage.py", "migrate", "--no-input", "-v0"], cwd=ROOT, env=env, check=True
-        )
-        subprocess.run(
-            [PYTHON, "manage.py", "collectstatic", "--no-input", "-v0"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-        )
+        manage(env, "migrate", "--no-input", "-v0")
+        manage(env, "collectstatic", "--no-input", "-v0")
         import django
 
         django.setup()

@@ -18,7 +18,6 @@ import collections
 import http.client
 import os
 import re
-import subprocess
 import sys
 import threading
 import time
@@ -29,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import harness  # noqa: E402 - after the path that makes bench importable
-from bench.harness import PYTHON, STATIC_ROOT  # noqa: E402
+from bench.harness import manage  # noqa: E402
 
 BENCH_DB = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/newsroom_bench_logins"
@@ -60,29 +59,16 @@ Article.objects.update_or_create(
 
 
 def environment(**extra) -> dict:
-    return {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": "bench-only",
-        "DATABASE_URL": BENCH_DB,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "LOG_LEVEL": "ERROR",
-        "SECURE_SSL_REDIRECT": "0",
-        "SESSION_COOKIE_SECURE": "0",
-        "CSRF_COOKIE_SECURE": "0",
-        "STATIC_ROOT": str(STATIC_ROOT),
-        "LOCAL_CACHE": "memory",
-        "PAGE_CACHE_SECONDS": "600",
-        "REDIS_URL": "",
+    return harness.production_env(
+        BENCH_DB,
+        LOG_LEVEL="ERROR",
+        SESSION_COOKIE_SECURE="0",
+        CSRF_COOKIE_SECURE="0",
+        LOCAL_CACHE="memory",
+        PAGE_CACHE_SECONDS="600",
+        REDIS_URL="",
         **extra,
-    }
-
-
-def manage(env, *args) -> str:
-    result = subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
     )
-    return result.stdout
 
 
 def wrong_passwords(port: int, deadline: float, answers: collections.Counter) -> None:

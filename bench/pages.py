@@ -69,12 +69,13 @@ sys.path.insert(0, str(ROOT))
 
 from bench.harness import (  # noqa: E402 - after the path that makes bench importable
     PYTHON,
-    STATIC_ROOT,
     RedisServer,
     database_name,
     fetch,
     get,
     gunicorn,
+    manage,
+    production_env,
     recreate_database,
     wrk,
 )
@@ -152,22 +153,14 @@ def database_url(size: int) -> str:
 
 
 def environment(url: str, **extra) -> dict:
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "DEBUG": "0",
-        "SECRET_KEY": "bench-only",
-        "DATABASE_URL": url,
-        "CONN_MAX_AGE": "60",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "LOG_LEVEL": "WARNING",
-        "MEDIA_ROOT": str(MEDIA_ROOT),
-        "STATIC_ROOT": str(STATIC_ROOT),
-        # Plain HTTP on loopback: no redirect to HTTPS (as `make serve` runs it).
-        "SECURE_SSL_REDIRECT": "0",
-        "TASKS_BACKEND": "immediate",
+    return production_env(
+        url,
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        CONN_MAX_AGE="60",
+        MEDIA_ROOT=str(MEDIA_ROOT),
+        TASKS_BACKEND="immediate",
         **extra,
-    }
+    )
 
 
 def story_count(url: str) -> int | None:
@@ -195,10 +188,6 @@ def media_complete(url: str) -> bool:
         name for _file, copies in rows for kind in (copies or {}).values() for name in kind.values()
     ]
     return bool(rows) and all((MEDIA_ROOT / name).is_file() for name in names)
-
-
-def manage(env: dict, *args: str) -> None:
-    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, timeout=600)
 
 
 def prepare(size: int, template_size: int | None, reseed: bool) -> dict:

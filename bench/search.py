@@ -15,7 +15,6 @@ import argparse
 import os
 import random
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -23,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.harness import ensure_database  # noqa: E402 - after the path above
+from bench.harness import ensure_database, manage, production_env  # noqa: E402 - after the path above
 
 PYTHON = sys.executable
 BENCH_DB = os.environ.get(
@@ -124,19 +123,11 @@ QUERIES = {
 
 
 def environment() -> dict:
-    return {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": "bench-only",
-        "DATABASE_URL": BENCH_DB,
-        "LOG_LEVEL": "WARNING",
-    }
+    return production_env(BENCH_DB)
 
 
 def migrate(env):
-    subprocess.run(
-        [PYTHON, "manage.py", "migrate", "--no-input", "-v0"], cwd=ROOT, env=env, check=True
-    )
+    manage(env, "migrate", "--no-input", "-v0")
 
 
 def vocabulary(rng: random.Random) -> tuple[list[str], list[float]]:

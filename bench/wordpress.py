@@ -34,6 +34,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.harness import (
     PYTHON,
     ROOT,
+    manage,
+    production_env,
     recreate_database,
 )
 
@@ -123,18 +125,13 @@ def write_export(path: Path, posts: int) -> None:
 
 
 def environment(database_url: str, media: Path) -> dict:
-    return {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DEBUG": "0",
-        "SECRET_KEY": "bench-only-not-secret",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "MEDIA_ROOT": str(media),
-        "REDIS_URL": "",
-        "PAGE_CACHE_SECONDS": "0",
-        "SECURE_SSL_REDIRECT": "0",
-        "TASKS_BACKEND": "database",
-    }
+    return production_env(
+        database_url,
+        MEDIA_ROOT=str(media),
+        REDIS_URL="",
+        PAGE_CACHE_SECONDS="0",
+        TASKS_BACKEND="database",
+    )
 
 
 def fresh_database(database_url: str, env: dict) -> None:
@@ -143,9 +140,7 @@ def fresh_database(database_url: str, env: dict) -> None:
         name = parts.path.lstrip("/")
         assert "bench" in name, "a benchmark database of its own (with bench in its name)"
         recreate_database(database_url)
-    subprocess.run(
-        [PYTHON, "manage.py", "migrate", "--no-input", "-v0"], cwd=ROOT, env=env, check=True
-    )
+    manage(env, "migrate", "--no-input", "-v0")
 
 
 def timed_command(args: list[str], env: dict) -> tuple[float, float, str]:

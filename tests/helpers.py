@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from bench.harness import RedisServer, free_port  # noqa: F401  (shared with the benchmarks)
+
 PASSWORD = "a-long-test-password"
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).parent / "gunicorn"
@@ -41,13 +43,6 @@ def keep_screenshot(page, name: str) -> None:
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
-
-
-def free_port() -> int:
-    """A loopback port free now (bound, then released), for a server the test starts there."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextlib.contextmanager
@@ -86,84 +81,6 @@ def log_in(page, base: str, username: str, password: str = PASSWORD) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(lambda url: "/admin/login/" not in url)
-
-
-class RedisServer:
-    """A throwaway redis-server on a free loopback port, to stop, hang and start again at
-    will (never the shared one on 6379). Stopped by its PID."""
-
-    def __init__(self, folder: Path):
-        self.folder = folder
-        self.port = free_port()
-        self.pidfile = folder / f"redis-{self.port}.pid"
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    @property
-    def pid(self) -> int:
-        return int(self.pidfile.read_text())
-
-    def start(self) -> None:
-        subprocess.run(
-            [
-                "redis-server",
-                "--daemonize",
-                "yes",
-                "--bind",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.folder),
-                "--pidfile",
-                str(self.pidfile),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=10,
-        )
-        self.wait(up=True)
-
-    def wait(self, *, up: bool) -> None:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as s:
-                    s.sendall(b"PING\r\n")
-                    if s.recv(16).startswith(b"+PONG") and up:
-                        return
-            except OSError:
-                if not up:
-                    return
-            time.sleep(0.02)
-        raise RuntimeError(f"redis-server on port {self.port} did not {'start' if up else 'stop'}")
-
-    def stop(self) -> None:
-        """Stop it (its data go with it: it keeps nothing on disk)."""
-        pid = self.pid
-        self.wake()
-        os.kill(pid, signal.SIGTERM)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                break
-            time.sleep(0.02)
-        self.wait(up=False)
-
-    def hang(self) -> None:
-        """Connections stay open and nothing answers."""
-        os.kill(self.pid, signal.SIGSTOP)
-
-    def wake(self) -> None:
-        os.kill(self.pid, signal.SIGCONT)
 
 
 def redis_server_available() -> bool:

@@ -242,7 +242,8 @@ class CorrectionsFeed(Feed):
         return f"{item.get_kind_display()}: {item.article.headline}"
 
     def item_description(self, item):
-        return item.text
+        """The note is plain text, and a feed reader reads the description as HTML: escaped."""
+        return html.escape(item.text, quote=False)
 
     def item_link(self, item):
         return f"{item.article.get_absolute_url()}#note-{item.pk}"

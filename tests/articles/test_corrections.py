@@ -6,8 +6,10 @@ from html import unescape
 
 import extruct
 import feedparser
+import lxml.html
 import pytest
 from django.utils import timezone
+from lxml import etree
 
 from articles.models import Article, Note
 from tests.factories import make_article
@@ -88,6 +90,22 @@ def test_the_feeds_carry_the_record(client, notes, url):
     published = dt.datetime(*first.published_parsed[:6], tzinfo=dt.UTC)
     assert abs(published - notes["new"].created_at) < dt.timedelta(seconds=1)
     assert len({entry.id for entry in parsed.entries}) == 3
+
+
+def test_a_note_reaches_feed_readers_as_text(client):
+    """A note is plain text; RSS's description and Atom's summary type="html" are read as
+    HTML, so markup typed into a note is escaped there, not run."""
+    typed = "The photo <img src=x onerror=alert(1)> was wrong & is replaced."
+    make_article().notes.create(kind=Note.Kind.CORRECTION, text=typed)
+    for url, path in (
+        ("/corrections/feed/", "channel/item/description"),
+        ("/corrections/feed/atom/", "a:entry/a:summary"),
+    ):
+        root = etree.fromstring(client.get(url).content)
+        (element,) = root.xpath(path, namespaces={"a": "http://www.w3.org/2005/Atom"})
+        fragment = lxml.html.fragment_fromstring(element.text, create_parent="div")
+        assert len(fragment) == 0, f"{url}: markup in {element.text!r}"
+        assert fragment.text_content() == typed, url
 
 
 def test_the_record_pages_and_refuses_a_page_past_the_end(client, notes, settings):

@@ -27,9 +27,13 @@ LOCKED_MESSAGE = (
 
 
 def published_story_of(image: Image) -> Article | None:
-    """A published (or scheduled) story with ``image`` as its lead image, if there is one."""
+    """A published (or scheduled) story that shows ``image``, if there is one: as its lead
+    image, in one of its live updates, or as the photo of an author in its byline."""
     return (
-        Article.objects.filter(lead_image=image, status=Article.Status.PUBLISHED)
+        Article.objects.filter(status=Article.Status.PUBLISHED)
+        .filter(
+            Q(lead_image=image) | Q(live_updates__image=image) | Q(bylines__author__photo=image)
+        )
         .only("headline")
         .order_by("-published_at")
         .first()

@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image as PILImage
 
-from articles.models import Article, Image
+from articles.models import Article, Image, LiveUpdate
 from tests.factories import (
     jpeg_bytes,
     make_article,
@@ -488,6 +488,46 @@ def test_a_writer_may_not_change_a_picture_on_a_published_story(client, status):
     assert response.status_code == 403
     image.refresh_from_db()
     assert image.caption == "Cranes over the Hula"
+
+
+def show_as(image: Image, use: str, status=Article.Status.PUBLISHED) -> Article:
+    """A story (published unless ``status`` says otherwise) that shows ``image``: in a live
+    update, or as the photo of an author in its byline."""
+    if use == "live update":
+        story = make_article(headline="Storm live", live=True, status=status)
+        LiveUpdate.objects.create(article=story, text="<p>Waves.</p>", image=image)
+    else:
+        story = make_article(
+            headline="Storm desk", authors=[make_author(photo=image)], status=status
+        )
+    return story
+
+
+@pytest.mark.parametrize("use", ["live update", "author photo"])
+def test_a_picture_a_published_story_shows_elsewhere_is_locked_for_writers_too(client, use):
+    image = make_image(caption="Waves at Jaffa")
+    story = show_as(image, use)
+    client.force_login(make_user("Writers"))
+
+    text = html.unescape(client.get(change_url(image)).content.decode())
+    assert f"This picture is on a published story (“{story.headline}”)" in text
+    assert 'name="caption"' not in text
+    response = client.post(
+        change_url(image), change_form_data(image, caption="Changed", file=jpeg_upload())
+    )
+    assert response.status_code == 403
+    image.refresh_from_db()
+    assert image.caption == "Waves at Jaffa"
+
+    # An editor may; and on a story nobody reads yet, so may a writer.
+    client.force_login(make_user("Editors"))
+    response = client.post(change_url(image), change_form_data(image, caption="Editor's"))
+    assert response.status_code == 302, errors_in(response)
+    draft_image = make_image(caption="Draft")
+    show_as(draft_image, use, status=Article.Status.DRAFT)
+    client.force_login(make_user("Writers"))
+    response = client.post(change_url(draft_image), change_form_data(draft_image, caption="New"))
+    assert response.status_code == 302, errors_in(response)
 
 
 def test_a_writer_may_change_a_picture_no_published_story_uses(client):

@@ -60,9 +60,13 @@ if os.path.isdir(SHM):
 # The addresses whose X-Forwarded-* headers gunicorn believes: the proxy's, named by the
 # operator in FORWARDED_ALLOW_IPS (e.g. 127.0.0.1 for nginx on the same host, as `make front`
 # runs it). None by default, so nothing on this host (or a client talking to gunicorn directly)
-# can make a plain-HTTP request look like HTTPS with `X-Forwarded-Proto: https`. Django decides
-# HTTPS by SECURE_PROXY_SSL_HEADER and the client's address by TRUSTED_PROXY_COUNT.
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "")
+# can make a plain-HTTP request look like HTTPS with `X-Forwarded-Proto: https`. Django reads
+# the same variable and drops those headers from anyone else before it reads them
+# (newsroom/forwarded.py): the scheme (SECURE_PROXY_SSL_HEADER) and the client's address
+# (TRUSTED_PROXY_COUNT) are believed from the named proxies only.
+forwarded_allow_ips = ",".join(
+    entry.strip() for entry in os.environ.get("FORWARDED_ALLOW_IPS", "").split(",") if entry.strip()
+)
 
 # No banner: gunicorn writes `Server: gunicorn` on every answer, which tells a scanner what to
 # try. The header stays (gunicorn always writes it) with nothing in it; nginx in front sends

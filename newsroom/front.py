@@ -24,6 +24,7 @@ from pathlib import Path
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "deploy" / "nginx"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+HEADERS_MORE = "/usr/lib/nginx/modules/ngx_http_headers_more_filter_module.so"
 
 
 def fill(template: str, values: dict[str, str]) -> str:
@@ -71,6 +72,11 @@ def start(prefix, **options) -> int:
     """Write, check and start nginx in ``prefix``; returns its PID once it listens."""
     if not os.path.exists(NGINX):
         raise SystemExit("nginx is missing: apt-get install -y nginx")
+    if not os.path.exists(HEADERS_MORE):
+        raise SystemExit(
+            "nginx's headers-more module is missing (it drops the Server header): "
+            "apt-get install -y libnginx-mod-http-headers-more-filter"
+        )
     prefix = Path(prefix).resolve()
     main = write(prefix, **options)
     command = [NGINX, "-c", str(main), "-p", f"{prefix}/", "-e", str(prefix / "error.log")]

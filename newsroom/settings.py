@@ -18,6 +18,8 @@ from django.utils.csp import CSP
 from django_prose_editor.config import html_tags
 from js_asset import static_lazy
 
+from newsroom import forwarded
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -82,6 +84,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Forwarded headers only from the proxies FORWARDED_ALLOW_IPS names: first, so nothing
+    # below (the page cache, the HTTPS decision, the client's address) sees a client's own.
+    "newsroom.forwarded.ForwardedHeadersMiddleware",
     # How long the nginx front keeps a public answer: to the end of this second.
     "newsroom.microcache.MicrocacheMiddleware",
     # /healthz and /readyz, answered before host validation and the HTTPS redirect.
@@ -397,6 +402,22 @@ PERMISSIONS_POLICY = os.environ.get(
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+
+# The proxies whose forwarded headers are believed (X-Forwarded-For, X-Forwarded-Proto ...):
+# addresses or networks, comma-separated, or * for any peer; from anyone else those headers
+# are dropped before anything reads them (newsroom/forwarded.py). gunicorn reads the same
+# variable (gunicorn.conf.py). Empty by default: no proxy is believed.
+FORWARDED_ALLOW_IPS = [
+    entry.strip() for entry in os.environ.get("FORWARDED_ALLOW_IPS", "").split(",") if entry.strip()
+]
+forwarded.networks(tuple(FORWARDED_ALLOW_IPS))  # a bad entry stops here, named
+if (TRUSTED_PROXY_COUNT or _proxy_ssl_header) and not FORWARDED_ALLOW_IPS:
+    raise ImproperlyConfigured(
+        "TRUSTED_PROXY_COUNT and SECURE_PROXY_SSL_HEADER take what a proxy says, and "
+        "FORWARDED_ALLOW_IPS names no proxy, so neither would ever be believed: set it to the "
+        "proxy's address (127.0.0.1 for nginx on the same host; * behind a platform's router "
+        "that is the only way in)."
+    )
 
 # Email: with DEBUG on, into the outbox folder (OUTBOX_DIR, one .eml file per message, listed
 # for staff at /admin/outbox/); without it, the console unless EMAIL_BACKEND says otherwise.

@@ -180,6 +180,7 @@ def nginx_front(prefix: Path, upstream_port: int, static_root: Path, media_root:
     from newsroom import front
 
     require_tool(front.NGINX, "apt-get install nginx")
+    require_tool(front.HEADERS_MORE, "apt-get install libnginx-mod-http-headers-more-filter")
     port = free_port()
     front.start(
         prefix,

@@ -294,6 +294,7 @@ def test_too_many_searches_from_one_address_get_a_clear_429(client, settings):
 def test_the_limit_counts_the_client_behind_the_proxy(client, settings):
     settings.SEARCH_RATE = (1, 60)
     settings.TRUSTED_PROXY_COUNT = 1
+    settings.FORWARDED_ALLOW_IPS = ["10.0.0.2"]
     proxy = {"REMOTE_ADDR": "10.0.0.2"}
     assert client.get("/search/", {"q": "a"}, HTTP_X_FORWARDED_FOR="203.0.113.1", **proxy)
     assert (

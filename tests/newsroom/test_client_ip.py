@@ -49,6 +49,7 @@ def test_client_ip(settings, count, forwarded_for, expected):
 @pytest.mark.django_db
 def test_the_signup_rate_limit_counts_each_client_behind_the_balancer(settings):
     settings.TRUSTED_PROXY_COUNT = 1
+    settings.FORWARDED_ALLOW_IPS = [BALANCER]
     settings.NEWSLETTER_SIGNUP_RATE = (2, 600)
     reader = Client()
 
@@ -81,6 +82,7 @@ def test_the_beacon_tells_readers_behind_the_balancer_apart(client, settings, co
     """Two readers of one story behind one balancer: two reads when the balancer is trusted;
     without, they look like one client reloading the page, and count once."""
     settings.TRUSTED_PROXY_COUNT = count
+    settings.FORWARDED_ALLOW_IPS = [BALANCER]
     story = make_article()
     for reader in ("198.51.100.9", "198.51.100.20"):
         response = client.post(

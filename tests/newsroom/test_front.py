@@ -173,8 +173,8 @@ def test_client_address_scheme_and_banner(site):
     # The scheme is the one nginx saw (plain HTTP), whatever the client claimed.
     assert "Strict-Transport-Security" not in headers
     assert b'rel="canonical" href="http://127.0.0.1' in body
-    # No version and no gunicorn in the banner; the app's headers come through.
-    assert headers["Server"] == "nginx"
+    # No banner at all (neither nginx nor gunicorn); the app's headers come through.
+    assert "Server" not in headers
     assert headers["Permissions-Policy"].startswith("accelerometer=()")
     # The client's address is appended by nginx: the app (TRUSTED_PROXY_COUNT=1) reads the
     # last entry, the one nginx wrote, not the one the client made up.
@@ -202,7 +202,12 @@ def test_html_is_compressed_and_static_files_come_from_nginx(site):
     assert headers["Cache-Control"] == "public, max-age=315360000, immutable"
     assert headers["Content-Encoding"] == "gzip"
     assert "X-Front-Cache" not in headers  # from disk, not through gunicorn
-    assert headers["Server"] == "nginx"
+    assert "Server" not in headers
+    # nginx's own error pages name no software or version either.
+    status, headers, body = get(site["port"], "/static/no-such-file.css")
+    assert status == 404
+    assert "Server" not in headers
+    assert b"nginx/" not in body
 
 
 def test_gunicorn_alone_names_no_software(site):

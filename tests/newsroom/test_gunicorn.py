@@ -27,6 +27,7 @@ def server(tmp_path_factory):
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "news.example.com",
         "SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO,https",
+        "FORWARDED_ALLOW_IPS": "127.0.0.1",  # the test's requests stand for nginx's
         "DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}",
         "STATIC_ROOT": str(tmp / "static"),
         "MEDIA_ROOT": str(tmp / "media"),
@@ -138,3 +139,28 @@ def test_no_banner_and_no_https_believed_from_an_unnamed_proxy(tmp_path):
         assert b'rel="canonical" href="http://127.0.0.1' in body
         assert b"https://127.0.0.1" not in body
         assert headers["Permissions-Policy"].startswith("accelerometer=()")
+
+
+def test_a_client_past_the_proxy_cannot_claim_https(tmp_path):
+    """The documented production settings (SECURE_PROXY_SSL_HEADER, TRUSTED_PROXY_COUNT) with
+    nginx on another host (FORWARDED_ALLOW_IPS=192.0.2.10): a client that reaches gunicorn
+    directly and says `X-Forwarded-Proto: https` is on plain HTTP all the same, so it is sent
+    to HTTPS and gets no HSTS."""
+    env = {
+        "PATH": os.environ["PATH"],
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO,https",
+        "TRUSTED_PROXY_COUNT": "1",
+        "FORWARDED_ALLOW_IPS": "192.0.2.10",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "STATIC_ROOT": str(tmp_path / "static"),
+        "MEDIA_ROOT": str(tmp_path / "media"),
+    }
+    collect_static(env)
+    collect_static(env, ("migrate", "--no-input", "-v0"))
+    with gunicorn(env, tmp_path / "stdout.log") as port:
+        status, headers, _ = get(port, "/about/", {"X-Forwarded-Proto": "https"})
+        assert status == 301
+        assert headers["Location"] == f"https://127.0.0.1:{port}/about/"
+        assert "Strict-Transport-Security" not in headers

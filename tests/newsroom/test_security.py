@@ -26,6 +26,7 @@ PRODUCTION_ENV = {
     "SECURE_HSTS_INCLUDE_SUBDOMAINS": "1",
     "SECURE_HSTS_PRELOAD": "1",
     "TRUSTED_PROXY_COUNT": "1",
+    "FORWARDED_ALLOW_IPS": "127.0.0.1",
     "DATABASE_URL": "postgres://newsroom:secret@db.internal:5432/newsroom",
     "CONN_MAX_AGE": "60",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
@@ -171,6 +172,7 @@ def test_is_local_address():
 def production(settings):
     settings.SECURE_SSL_REDIRECT = True
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.FORWARDED_ALLOW_IPS = ["127.0.0.1"]  # the test client's address: the proxy
     settings.SECURE_HSTS_SECONDS = 31536000
     settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     settings.SECURE_HSTS_PRELOAD = True
@@ -314,7 +316,8 @@ def test_persistent_connections_and_their_health_checks():
 
 def test_the_proxy_ssl_header_and_its_format():
     values = settings_with(
-        {"SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO, https"}, "SECURE_PROXY_SSL_HEADER"
+        {"SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO, https", "FORWARDED_ALLOW_IPS": "::1"},
+        "SECURE_PROXY_SSL_HEADER",
     )
     assert values["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
     for bad in ("X-Forwarded-Proto,https", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_PROTO,"):
@@ -336,4 +339,12 @@ def test_media_storage_s3_needs_the_s3_extra():
 def test_bad_values_are_refused():
     assert "MEDIA_STORAGE must be 'local' or 's3'" in settings_error({"MEDIA_STORAGE": "nfs"})
     assert "TRUSTED_PROXY_COUNT must be 0 or more" in settings_error({"TRUSTED_PROXY_COUNT": "-1"})
+    assert "FORWARDED_ALLOW_IPS holds 'nginx'" in settings_error(
+        {"FORWARDED_ALLOW_IPS": "127.0.0.1, nginx"}
+    )
+    for believing in (
+        {"TRUSTED_PROXY_COUNT": "1"},
+        {"SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO,https"},
+    ):
+        assert "FORWARDED_ALLOW_IPS names no proxy" in settings_error(believing), believing
     assert "CONN_HEALTH_CHECKS must be a boolean" in settings_error({"CONN_HEALTH_CHECKS": "x"})

@@ -100,6 +100,7 @@ def _queries(client, url):
 def production(settings):
     settings.SECURE_SSL_REDIRECT = True
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.FORWARDED_ALLOW_IPS = ["127.0.0.1"]  # the test client's address: the proxy
     settings.SECURE_HSTS_SECONDS = 31536000
     settings.ALLOWED_HOSTS = ["news.example.com"]
     return {"HTTP_HOST": "news.example.com", "HTTP_X_FORWARDED_PROTO": "https"}

@@ -1,9 +1,9 @@
 """The newsroom's two groups and what each may do; migrations call ``sync_groups``.
 
 Writers create and edit their own drafts and submit them for review. Editors edit anything,
-publish, schedule, unpublish and correct (``articles.publish_article``), post live updates and
-set the breaking-news banner (both reach readers at once, so they are publishing). Superusers can do
-everything without a group.
+publish, schedule, unpublish and correct (``articles.publish_article``), post live updates,
+set the breaking-news banner and run the front page (all reach readers at once, so they are
+publishing). Superusers can do everything without a group.
 """
 
 WRITERS = "Writers"
@@ -39,6 +39,7 @@ GROUP_PERMISSIONS = {
                 "articleauthor",
                 "author",
                 "banner",
+                "frontpageslot",
                 "image",
                 "liveupdate",
                 "note",

@@ -8,10 +8,11 @@ import extruct
 import feedparser
 import lxml.html
 import pytest
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from lxml import etree
 
 from articles.models import Article, Note
+from articles.templatetags.newsroom import DATE_STYLE
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
@@ -56,6 +57,9 @@ def test_the_record_lists_every_note_of_public_stories_newest_first(client, note
     assert f'id="note-{notes["new"].pk}"' in html
     assert "Correction" in html
     assert "Update" in html
+    # In the site's one date style (articles.templatetags.newsroom.timetag).
+    shown = dateformat.format(timezone.localtime(notes["new"].created_at), DATE_STYLE)
+    assert f">{shown}</time>" in html
 
 
 def test_the_record_is_renewed_by_a_new_note_and_by_a_story_taken_down(client, notes):

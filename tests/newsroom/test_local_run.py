@@ -4,6 +4,8 @@ lands in the outbox, and the log is for a person to read."""
 
 import json
 import os
+import re
+import shlex
 import subprocess
 import sys
 import time
@@ -170,3 +172,46 @@ def test_under_runserver_an_import_in_another_process_shows_on_the_next_request(
     request_lines = [line for line in log.splitlines() if '"GET / HTTP/1.1" 200' in line]
     assert request_lines
     assert all(" INFO " in line and not line.startswith("{") for line in request_lines)
+
+
+def readme_block(heading: str, language: str, nth: int = 0) -> str:
+    section = (ROOT / "README.md").read_text().split(f"\n{heading}\n", 1)[1].split("\n## ", 1)[0]
+    return re.findall(rf"```{language}\n(.*?)```", section, re.S)[nth]
+
+
+def test_the_readme_wordpress_commands_work_as_written(tmp_path):
+    """The three lines of "Moving in from WordPress", run as a newcomer would beside
+    `make run` (a migrated database), with a small export, its uploads folder and the README's
+    own mapping file."""
+    env = local_env(tmp_path)
+    manage(env, "migrate", "--no-input", "-v0")
+    (tmp_path / "map.yaml").write_text(readme_block("## Moving in from WordPress", "yaml"))
+    uploads = tmp_path / "wp-content" / "uploads"
+    uploads.mkdir(parents=True)
+    export = ROOT / "tests" / "articles" / "wordpress" / "site.xml"
+    lines = [
+        line.split("   #")[0]
+        for line in readme_block("## Moving in from WordPress", "sh").splitlines()
+        if line.strip()
+    ]
+    assert len(lines) == 3
+    for line in lines:
+        words = shlex.split(line)
+        assert words[:3] == ["DEBUG=1", ".venv/bin/python", "manage.py"], line
+        args = [
+            {"EXPORT.xml": str(export), "map.yaml": str(tmp_path / "map.yaml")}.get(word, word)
+            for word in words[3:]
+        ]
+        args = [str(uploads) if word == "wp-content/uploads" else word for word in args]
+        done = subprocess.run(
+            [str(ROOT / ".venv" / "bin" / "python"), "manage.py", *args],
+            cwd=ROOT,
+            env={**env, "DEBUG": "1"},
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        # Missing pictures are reported, not failures; anything else failing is.
+        assert done.returncode == 0, f"{line}\n{done.stdout}\n{done.stderr}"
+        assert "Traceback" not in done.stderr, line

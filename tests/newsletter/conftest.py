@@ -215,6 +215,20 @@ def mailoutbox(smtp_server):
     return WireOutbox(smtp_server)
 
 
+@pytest.fixture(autouse=True)
+def _mail_goes_over_the_wire(smtp_server):
+    """Every newsletter test's mail goes to the real SMTP server, whether or not the test
+    reads it: none lands in Django's in-memory outbox."""
+    yield
+    assert not django_mail_outbox(), "a message went to Django's in-memory outbox"
+
+
+def django_mail_outbox() -> list:
+    from django.core import mail
+
+    return getattr(mail, "outbox", [])
+
+
 @pytest.fixture
 def digest():
     """A digest of one story with a lead image, not yet sent."""

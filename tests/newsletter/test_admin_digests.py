@@ -5,7 +5,6 @@ import csv
 import io
 
 import pytest
-from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
@@ -93,20 +92,20 @@ def test_digest_change_page_previews_the_email(admin_client, digest):
     assert preview["X-Frame-Options"] == "SAMEORIGIN"
 
 
-def test_send_a_test_to_me(admin_client, admin_user, digest):
+def test_send_a_test_to_me(admin_client, admin_user, digest, mailoutbox):
     admin_user.email = "editor@example.com"
     admin_user.save()
     admin_client.post(reverse("admin:newsletter_digest_send_test", args=[digest.pk]))
-    assert len(mail.outbox) == 1
-    assert mail.outbox[0].to == ["editor@example.com"]
-    assert mail.outbox[0].subject == "[Test] Latest news & updates"
-    assert "Cranes return to the Hula" in mail.outbox[0].body
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == ["editor@example.com"]
+    assert mailoutbox[0].subject == "[Test] Latest news & updates"
+    assert "Cranes return to the Hula" in mailoutbox[0].body
     assert not Delivery.objects.exists()
     digest.refresh_from_db()
     assert digest.status == Digest.Status.DRAFT
 
 
-def test_send_starts_once_however_often_it_is_clicked(admin_client, digest):
+def test_send_starts_once_however_often_it_is_clicked(admin_client, digest, mailoutbox):
     readers = [make_subscriber() for _ in range(3)]
     make_subscriber(status=Subscriber.Status.PENDING)
     url = reverse("admin:newsletter_digest_send", args=[digest.pk])
@@ -114,7 +113,7 @@ def test_send_starts_once_however_often_it_is_clicked(admin_client, digest):
     second = admin_client.post(url, follow=True)
     assert "The digest is being sent." in first.text
     assert "already being sent or was sent" in second.text
-    assert sorted(m.to[0] for m in mail.outbox) == sorted(r.email for r in readers)
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(r.email for r in readers)
     digest.refresh_from_db()
     assert digest.status == Digest.Status.SENT
     assert Delivery.objects.filter(status="sent").count() == 3

@@ -96,6 +96,60 @@ def test_article_page_has_every_part_of_the_anatomy(client, story):
     assert '<a class="skip-link" href="#content">' in html
 
 
+def test_the_side_lists_show_a_thumbnail_of_each_story(client, story):
+    """Each story in "Popular Articles" and "Latest Stories" shows a small copy of its lead
+    picture: the renditions (so a phone fetches a small file), its size (nothing shifts while
+    it loads) and its alt text; a story without a picture shows its headline alone."""
+    pictured = make_article(
+        headline="Harbour reopens",
+        lead_image=make_image(width=1200, height=800, alt_text="Boats in the harbour"),
+    )
+    plain = make_article(headline="Council meets")
+    # Nothing read yet: "Popular Articles" is the newest stories, like "Latest Stories".
+    html = client.get(story.get_absolute_url()).text
+    for title_id in ("popular-title", "latest-title"):
+        listing = re.search(
+            rf'<section class="story-list" aria-labelledby="{title_id}">(.*?)</section>', html, re.S
+        ).group(1)
+        items = {
+            re.search(r">([^<]+)</a>", item).group(1): item
+            for item in re.findall(r"<li>(.*?)</li>", listing, re.S)
+        }
+        assert set(items) == {pictured.headline, plain.headline}, title_id
+        thumb = items[pictured.headline]
+        assert re.search(r'<source type="image/webp" srcset="[^"]*-480w\.webp 480w', thumb)
+        img = re.search(r"<img [^>]*>", thumb).group(0)
+        assert re.search(r'src="/media/renditions/[^"]+\.jpg"', img)
+        assert 'sizes="5rem"' in img
+        assert 'width="1200" height="800"' in img
+        assert 'alt="Boats in the harbour"' in img
+        assert 'loading="lazy"' in img
+        assert "<img" not in items[plain.headline]
+
+
+def test_the_author_box_shows_a_persons_photo(client):
+    """A reporter with a photo of their own gets it in the author box, in the renditions, at
+    the box's size; beside the name it says nothing more (alt="")."""
+    photo = make_image(width=600, height=600, alt_text="Dana Levi")
+    dana = make_author(name="Dana Levi", slug="dana-levi", photo=photo)
+    noa = make_author(name="Noa Bar", slug="noa-bar")  # no photo: her initial
+    story = make_article(authors=[dana, noa])
+    html = client.get(story.get_absolute_url()).text
+    box = re.search(r'<section class="author-box"(.*?)</section>', html, re.S).group(1)
+    items = re.findall(r'<div class="author-box__item">(.*?)</div>\s*</div>', box, re.S)
+    assert len(items) == 2
+    img = re.search(r"<img [^>]*>", items[0]).group(0)
+    assert img.startswith('<img class="author-box__photo" ')
+    assert re.search(r'src="/media/renditions/[^"]+\.jpg"', img)
+    assert re.search(r'srcset="[^"]*-240w\.jpg 240w', img)
+    assert 'sizes="4rem"' in img
+    assert 'alt="" width="64" height="64"' in img
+    assert "Dana Levi</a>" in items[0]
+    assert "<img" not in items[1]
+    initial = '<span class="author-box__photo author-box__initials" aria-hidden="true">N</span>'
+    assert initial in items[1]
+
+
 def test_article_head_metadata(client, story):
     html = client.get(story.get_absolute_url()).text
     url = "http://testserver/news/desalination-plant-doubles/"

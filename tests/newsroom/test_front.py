@@ -3,8 +3,8 @@ runs them: Debian's nginx on a free loopback port, gunicorn with 2 workers behin
 its forwarded headers, the page cache in the tests' own Redis, an SQLite file shared with the
 test's editing process. What is checked: the microcache keeps what the app marks public for
 a second and nothing else, an edit is on every page within a second, the client's address and
-scheme are the ones nginx saw, HTML is compressed, static files are served by nginx, and no
-answer names its software's version."""
+scheme are the ones nginx saw, HTML is compressed and keeps its ETag (a 304 comes through),
+static files are served by nginx, and no answer names its software's version."""
 
 import gzip
 import json
@@ -213,3 +213,38 @@ def test_html_is_compressed_and_static_files_come_from_nginx(site):
 def test_gunicorn_alone_names_no_software(site):
     _, headers, _ = get(site["app_port"], "/healthz")
     assert headers.get("Server", "") == ""
+
+
+def test_compressed_html_keeps_its_etag_and_answers_304(site):
+    """A compressed page through the front still carries its validator (the page cache's
+    ETag for the gzip copy, which nginx neither weakens nor drops, as it compresses nothing
+    the app already did), and a browser that sends it back gets a 304 without the page: from
+    the front's copy, and again once that copy has expired and is renewed. A client that
+    takes no compression gets plain HTML with a validator of its own."""
+    until_kept(site, STORY)
+    gzip_only = {"Accept-Encoding": "gzip, br"}
+    status, headers, body = get(site["port"], STORY, gzip_only)
+    assert status == 200
+    assert headers["Content-Encoding"] == "gzip"
+    assert headers["Vary"] == "Accept-Encoding"
+    etag = headers["ETag"]
+    assert re.fullmatch(r'"[0-9a-f]{32}-gzip"', etag)
+    assert b"</html>" in gzip.decompress(body)
+    for _ in range(2):
+        status, headers, body = get(site["port"], STORY, {**gzip_only, "If-None-Match": etag})
+        assert status == 304, headers
+        assert body == b""
+        assert headers["ETag"] == etag
+        time.sleep(1.1)  # past the front's second
+    status, headers, body = get(site["port"], STORY)
+    assert status == 200
+    assert "Content-Encoding" not in headers
+    assert b"</html>" in body
+    plain = headers["ETag"]
+    assert plain == etag.replace("-gzip", "")
+    status, _, body = get(site["port"], STORY, {"If-None-Match": plain})
+    assert (status, body) == (304, b"")
+    # A validator for the other encoding is not this copy's: the whole page comes.
+    status, _, body = get(site["port"], STORY, {"If-None-Match": etag})
+    assert status == 200
+    assert b"</html>" in body

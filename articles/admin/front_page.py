@@ -11,8 +11,11 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Max
+from django.urls import reverse
+from django.utils.html import format_html
 
 from ..models import FrontPageSlot
+from ..templatetags.newsroom import timetag
 
 
 class PlaceForm(forms.ModelForm):
@@ -49,8 +52,10 @@ class PlacesFormSet(forms.BaseModelFormSet):
 
 @admin.register(FrontPageSlot)
 class FrontPageSlotAdmin(admin.ModelAdmin):
-    list_display = ["position", "article", "state", "published"]
-    list_display_links = ["article"]
+    # Two columns, so the list fits a phone: the place to type in, and the story with its
+    # state and publication time under its headline.
+    list_display = ["position", "story"]
+    list_display_links = None  # the headline is the link (story), its state under it is not
     list_editable = ["position"]
     autocomplete_fields = ["article"]
     list_select_related = ["article"]
@@ -68,6 +73,18 @@ class FrontPageSlotAdmin(admin.ModelAdmin):
             free = (FrontPageSlot.objects.aggregate(top=Max("position"))["top"] or 0) + 1
             holder.update(position=free)
         super().save_model(request, obj, form, change)
+
+    @admin.display(description="story", ordering="article__headline")
+    def story(self, slot: FrontPageSlot) -> str:
+        return format_html(
+            '<a href="{}">{}</a><br>{}{}',
+            reverse("admin:articles_frontpageslot_change", args=[slot.pk]),
+            slot.article.headline,
+            self.state(slot),
+            format_html(", published {}", timetag(slot.article.published_at))
+            if slot.article.published_at
+            else "",
+        )
 
     @admin.display(description="state")
     def state(self, slot: FrontPageSlot) -> str:

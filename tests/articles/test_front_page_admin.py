@@ -72,3 +72,27 @@ def test_a_place_held_by_a_story_not_in_the_list_is_refused(places):
     assert response.status_code == 200
     assert "Place 2 is given to two stories: “Story 2” and “Story 1”." in response.text
     assert order() == ["Story 1", "Story 2", "Story 3"]
+
+
+def test_the_list_says_what_readers_see_of_each_place(places):
+    """Each row: the place, the headline (a link to the place) and, under it, whether readers
+    see it; a draft pinned to a place is listed as not shown."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    FrontPageSlot.objects.create(
+        position=4, article=make_article(headline="A draft", status="draft")
+    )
+    FrontPageSlot.objects.create(
+        position=5,
+        article=make_article(
+            headline="Tomorrow's", published_at=timezone.now() + dt.timedelta(days=1)
+        ),
+    )
+    page = logged_in(make_user("Editors")).get(LIST).text
+    first = FrontPageSlot.objects.get(position=1)
+    assert f'<a href="/admin/articles/frontpageslot/{first.pk}/change/">Story 1</a><br>' in page
+    assert "Story 1</a><br>On the front page, published <time datetime=" in page
+    assert "A draft</a><br>Draft: not shown" in page
+    assert "Tomorrow&#x27;s</a><br>Scheduled: shown once published" in page

@@ -302,7 +302,7 @@ class Stories:
         except Exception:
             self._rolled_back()
             raise
-        self.pictures.new_files = []
+        self.pictures.story_written()
         return Outcome(result=result, state=state, notes=notes, body=body)
 
     def _rolled_back(self) -> None:

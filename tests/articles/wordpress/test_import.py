@@ -18,6 +18,7 @@ from articles.models import (
 from tests.articles.wordpress.conftest import export_xml as _export
 from tests.articles.wordpress.conftest import item_xml as _item
 from tests.articles.wordpress.conftest import run_import
+from tests.helpers import media_files
 
 pytestmark = pytest.mark.django_db
 
@@ -131,6 +132,13 @@ def test_a_dry_run_writes_nothing_and_says_what_would_happen(export, uploads):
     assert "would be created: 8" in out
     for model in (Article, Author, Section, Tag, Image, OldAddress, WordPressItem):
         assert not model.objects.exists(), model
+    # No picture stored and no rendition made: MEDIA_ROOT gains no file at all.
+    assert media_files() == set()
+    # What a real run would do with the pictures is still told, as a real run counts them
+    # (its "Images: 4 stored, 2 reused, 3 read from uploads, 1 fetched, 1 missing"): the
+    # three in the uploads read and to store, the two used again reused, the remote one to
+    # fetch (not fetched), the lost one missing.
+    assert "Images: 3 to store, 2 reused, 3 read from uploads, 1 to fetch, 1 missing" in out
 
 
 def test_a_second_run_changes_nothing(imported, export, uploads):

@@ -177,6 +177,39 @@ def test_a_story_deleted_in_newsroom_is_not_brought_back(imported, export, uploa
     assert Article.objects.count() == 7
 
 
+def test_a_dry_run_after_an_import_says_what_would_change_and_why(imported, export, uploads):
+    edited = story(102)
+    edited.headline = "Quay cafés to stay open until midnight"
+    edited.save()
+    story(104).delete()
+    text = export.read_text().replace("Tickets are sold on board.", "Tickets are sold online.")
+    export.write_text(text.replace("The council voted on Tuesday", "The council voted on Monday"))
+    before = {a.pk: (a.lock_version, a.modified_at) for a in Article.objects.all()}
+    recorded = set(WordPressItem.objects.values_list("pk", "imported_at", "source_hash"))
+    files = media_files()
+    out, err = run_import(
+        export, uploads=str(uploads), author_map=["desk=Harbour Gazette Staff"], dry_run=True
+    )
+    assert "Dry run: nothing was written." in out
+    assert "Stories: 8 read, 0 failed" in out
+    assert "  would be updated: 1 (1 published)" in out
+    assert "  unchanged: 5 (" in out
+    assert "  kept as edited in Newsroom (conflict): 1 (1 published)" in out
+    assert "  deleted in Newsroom, not re-created: 1 (1 review)" in out
+    assert "would be created" not in out
+    assert "Skipped: 3 comment(s), 1 menu items, 1 pages, 1 posts in state trash" in out
+    # The reasons, each story by its WordPress ID and title.
+    assert "CONFLICT post 102 'Cafés on the quay stay open late': changed in the export" in err
+    assert "skipped post 104 'Harbour dues to rise in spring': deleted in Newsroom since" in out
+    # The updated story's pictures are in the library already: reused, none to store.
+    assert "Images: 0 to store, " in out
+    # And nothing was written.
+    assert "sold on board." in story(101).body
+    assert {a.pk: (a.lock_version, a.modified_at) for a in Article.objects.all()} == before
+    assert set(WordPressItem.objects.values_list("pk", "imported_at", "source_hash")) == recorded
+    assert media_files() == files
+
+
 def test_the_mapping_file_chooses_sections_and_bylines(export, uploads, tmp_path):
     rules = tmp_path / "map.yaml"
     rules.write_text(

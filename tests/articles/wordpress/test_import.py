@@ -112,6 +112,70 @@ def test_the_summary_counts_everything(imported):
     assert "password-protected" in err
 
 
+def _meta(**values) -> str:
+    return "".join(
+        f"<wp:postmeta><wp:meta_key>{key}</wp:meta_key>"
+        f"<wp:meta_value><![CDATA[{value}]]></wp:meta_value></wp:postmeta>"
+        for key, value in values.items()
+    )
+
+
+@pytest.mark.parametrize(
+    ("meta", "seo_title", "description"),
+    [
+        pytest.param(
+            {"_aioseo_title": "Tides at the quay", "_aioseo_description": "Water at the edge."},
+            "Tides at the quay",
+            "Water at the edge.",
+            id="All in One SEO",
+        ),
+        pytest.param(
+            {
+                "_aioseo_title": "Tides: #post_title #separator_sa #site_title",
+                "_aioseo_description": "#post_excerpt",
+            },
+            "Tides: Spring tides reach the quay",
+            "",
+            id="All in One SEO, its tags",
+        ),
+        pytest.param(
+            {"_aioseop_title": "Tides, old plugin", "_aioseop_description": "Pack 3's text."},
+            "Tides, old plugin",
+            "Pack 3's text.",
+            id="All in One SEO Pack",
+        ),
+        pytest.param(
+            {
+                "_seopress_titles_title": "Tides by SEOPress",
+                "_seopress_titles_desc": "The year's highest water.",
+            },
+            "Tides by SEOPress",
+            "The year's highest water.",
+            id="SEOPress",
+        ),
+        pytest.param(
+            {
+                "_seopress_titles_title": "%%post_title%% %%sep%% %%sitename%%",
+                "_seopress_titles_desc": "Read %%post_title%% now.",
+            },
+            "Spring tides reach the quay",
+            "Read Spring tides reach the quay now.",
+            id="SEOPress, its variables",
+        ),
+    ],
+)
+def test_all_in_one_seo_and_seopress_give_the_seo_title_and_description(
+    tmp_path, meta, seo_title, description
+):
+    path = tmp_path / "seo.xml"
+    path.write_text(
+        _export(_item(801, "Spring tides reach the quay", "publish", extra=_meta(**meta)))
+    )
+    run_import(path)
+    tides = story(801)
+    assert (tides.seo_title, tides.description) == (seo_title, description)
+
+
 def test_a_bad_item_is_reported_and_the_rest_goes_on(tmp_path):
     text = (tmp_path / "x").parent.joinpath("bad.xml")
     good = _item(501, "A good story", "publish")

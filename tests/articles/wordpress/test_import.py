@@ -400,19 +400,21 @@ def test_a_failed_item_makes_the_command_fail_and_a_conflict_does_not(tmp_path):
     assert failed.value.returncode == 1
 
 
-def test_the_exit_status_of_manage_py(tmp_path):
-    """The real process: 0 for a clean import (conflicts included), 1 when an item failed or
-    the file was refused."""
+@pytest.fixture(scope="module")
+def manage_py(tmp_path_factory):
+    """``manage.py`` run as its own process (its output a pipe, not a terminal), on a
+    migrated SQLite database and a media folder of its own."""
     import os
     import subprocess
     import sys
 
     from tests.helpers import ROOT
 
+    folder = tmp_path_factory.mktemp("manage")
     env = {
         **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "MEDIA_ROOT": str(tmp_path / "media"),
+        "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
+        "MEDIA_ROOT": str(folder / "media"),
         "REDIS_URL": "",
         "DEBUG": "1",
     }
@@ -427,18 +429,55 @@ def test_the_exit_status_of_manage_py(tmp_path):
             timeout=300,
         )
 
-    assert manage("migrate", "-v0").returncode == 0
+    migrated = manage("migrate", "-v0")
+    assert migrated.returncode == 0, migrated.stderr
+    return manage
+
+
+def test_the_exit_status_of_manage_py(manage_py, tmp_path):
+    """The real process: 0 for a clean import (conflicts included), 1 when an item failed or
+    the file was refused."""
     good = tmp_path / "good.xml"
     good.write_text(_export(_item(701, "A good story", "publish")))
-    done = manage("import_wordpress", str(good), "-v0")
+    done = manage_py("import_wordpress", str(good), "-v0")
     assert done.returncode == 0, done.stderr
     assert "Stories: 1 read, 0 failed" in done.stdout
     mixed = tmp_path / "mixed.xml"
     mixed.write_text(_export(_item(702, "Another", "publish") + _item(703, "", "publish")))
-    failed = manage("import_wordpress", str(mixed), "-v0")
+    failed = manage_py("import_wordpress", str(mixed), "-v0")
     assert failed.returncode == 1
     assert "FAILED post 703" in failed.stderr
     assert "1 item(s) could not be imported" in failed.stderr
-    refused = manage("import_wordpress", str(tmp_path / "nowhere.xml"), "-v0")
+    refused = manage_py("import_wordpress", str(tmp_path / "nowhere.xml"), "-v0")
     assert refused.returncode == 1
     assert "Nothing was imported" in refused.stderr
+
+
+def _revision(wp_id: int) -> str:
+    return (
+        f"<item><wp:post_id>{wp_id}</wp:post_id><wp:post_type>revision</wp:post_type>"
+        f"<wp:status>inherit</wp:status><content:encoded><![CDATA[<p>{'Tide. ' * 700}</p>]]>"
+        "</content:encoded></item>"
+    )
+
+
+def test_progress_off_a_terminal_is_a_line_on_stderr_per_tenth_of_the_file(manage_py, tmp_path):
+    # Two hundred revisions (left alone, so quick) make a file of some 850 kB, read in many
+    # pieces: every tenth of it is reached, in each of the two readings.
+    path = tmp_path / "long.xml"
+    path.write_text(
+        _export(_item(711, "A story", "publish") + "".join(_revision(n) for n in range(2000, 2200)))
+    )
+    assert path.stat().st_size > 800_000
+    done = manage_py("import_wordpress", str(path))
+    assert done.returncode == 0, done.stderr
+    lines = [line for line in done.stderr.splitlines() if "of the file read" in line]
+    assert lines == [
+        f"{phase}: {tenth * 10}% of the file read"
+        for phase in ("people and pictures", "stories")
+        for tenth in range(11)
+    ]
+    assert "\r" not in done.stderr  # no bar: that is for a terminal
+    assert "of the file read" not in done.stdout
+    assert "Stories: 1 read, 0 failed" in done.stdout
+    assert "200 site machinery" in done.stdout

@@ -36,6 +36,12 @@ def point(*paths: str, **target) -> None:
         )
 
 
+def leading_to_sections(paths) -> set[str]:
+    """Those of ``paths`` that answer with a section now (in one query)."""
+    found = OldAddress.objects.filter(path__in=list(paths), section__isnull=False)
+    return set(found.values_list("path", flat=True))
+
+
 def for_story(article, *, link: str, slug: str, old_slugs: list[str], wp_id: int, prefix: str):
     """The permalink, the old slugs' permalinks and ``/?p=ID`` of a story."""
     path = path_of(link)

@@ -8,7 +8,8 @@
    story uses it. Pages, other post types, comments and menus are counted and left.
 
 A dry run does all of this inside one transaction that is rolled back at the end, fetching
-no picture, so it reports exactly what a real run would create, update and skip.
+no picture and storing no file (``media.Pictures``), so it reports what a real run would
+create, update and skip.
 
 What each saved story would set off is deferred to one pass at the end of a real run: the
 page cache is made stale once (``page_cache.suspended``), and every story's related stories
@@ -231,9 +232,9 @@ def summary(report: Report, *, dry_run: bool) -> list[str]:
         f"attachments: {report.attachments}"
     )
     images = report.images
-    fetched = "to fetch" if dry_run else "fetched"
+    stored, fetched = ("to store", "to fetch") if dry_run else ("stored", "fetched")
     lines.append(
-        f"Images: {images.get('stored', 0)} stored, {images.get('reused', 0)} reused, "
+        f"Images: {images.get('stored', 0)} {stored}, {images.get('reused', 0)} reused, "
         f"{images.get('read', 0)} read from uploads, {images.get('fetched', 0)} {fetched}, "
         f"{images.get('missing', 0)} missing"
     )

@@ -7,6 +7,11 @@ library's size limit, redirects followed only to http(s). It enters the library 
 upload (``Image.save()``: EXIF orientation applied, metadata stripped) unless an image with
 the same bytes is there already (``Image.source_sha256``), which is then used.
 
+A dry run stores no file: a picture is read from the uploads and checked as a real run would
+check it, then counted as one to store, and none is fetched. What it would have stored is
+remembered by its digest (and its attachment), so a picture used again counts as reused, as
+it would in a real run.
+
 Alt text, caption and credit come from the attachment: ``_wp_attachment_image_alt``, the
 attachment's excerpt (its caption), and ``_media_credit`` or the credit (else copyright)
 WordPress read from the file's IPTC data into ``_wp_attachment_metadata``.
@@ -98,6 +103,11 @@ class Pictures:
         self.dry_run = dry_run
         self.counts = {"stored": 0, "reused": 0, "read": 0, "fetched": 0, "missing": 0}
         self.new_files: list[str] = []  # stored by the story being written (deleted if it fails)
+        # A dry run's pictures it would store, by digest and by attachment ID; those of the
+        # story being written are pending until it is (a story rolled back stores nothing).
+        self._would_store: set[str] = set()
+        self._would_attach: set[int] = set()
+        self._pending: list[tuple[set, object]] = []
 
     def _local(self, relative: str) -> Path | None:
         if self.uploads is None or not relative:
@@ -128,22 +138,28 @@ class Pictures:
     def image(
         self, url: str, *, relative: str = "", alt: str = "", caption: str = "", credit: str = ""
     ):
-        """The library image for a picture (None in a dry run); raises MissingImage."""
+        """The library image for a picture; raises MissingImage. In a dry run, None for a
+        picture not in the library yet: it is checked but not stored."""
         data, name = self._bytes(url, relative)
         if data is None:
             return None
         digest = hashlib.sha256(data).hexdigest()
         found = Image.objects.filter(source_sha256=digest).first()
-        if found is not None:
+        if found is not None or digest in self._would_store:
             self.counts["reused"] += 1
             return found
         image = Image(alt_text=alt[:250], caption=caption[:500], credit=credit[:200])
         image.file = ContentFile(data, name=name)
         try:
             image.full_clean(exclude=["focal_x", "focal_y"])
-            image.save()
+            if not self.dry_run:
+                image.save()
         except ValidationError as exc:
             raise MissingImage(f"{url or relative}: {' '.join(exc.messages)}") from None
+        if self.dry_run:
+            self._remember(self._would_store, digest)
+            self.counts["stored"] += 1
+            return None
         self.new_files.append(image.file.name)
         self.counts["stored"] += 1
         return image
@@ -155,7 +171,7 @@ class Pictures:
         ).first()
         if item is None:
             raise MissingImage(f"attachment {attachment_id} is not in the export")
-        if item.image_id is not None:
+        if item.image_id is not None or attachment_id in self._would_attach:
             self.counts["reused"] += 1
             return item.image
         data = item.data
@@ -169,13 +185,29 @@ class Pictures:
         if image is not None:
             item.image = image
             item.save(update_fields=["image", "imported_at"])
+        elif self.dry_run:
+            self._remember(self._would_attach, attachment_id)
         return image
 
+    def _remember(self, found: set, key) -> None:
+        self._pending.append((found, key))
+        found.add(key)
+
+    def story_written(self) -> None:
+        """The story's pictures are in for good (or, in a dry run, would be)."""
+        self.new_files = []
+        self._pending = []
+
     def delete_new_files(self) -> None:
+        """The story was rolled back: its pictures are gone from storage (and from what a
+        dry run remembers), so a later story stores them again."""
         storage = Image._meta.get_field("file").storage
         for name in self.new_files:
             storage.delete(name)
         self.new_files = []
+        for found, key in self._pending:
+            found.discard(key)
+        self._pending = []
 
 
 def _plain(html: str) -> str:

@@ -221,13 +221,16 @@ def _person(element: Element) -> Person:
 
 
 def _term(element: Element, kind: str) -> Term:
+    """A category or tag of the header; its fields are named after its element, which a
+    ``wp:term`` (any taxonomy's) names ``term_*`` whichever ``kind`` it is."""
     f = _fields(element)
-    if kind == "category":
+    element_name = _name(element.tag)
+    if element_name == "wp:category":
         slug, name, parent = "category_nicename", "cat_name", "category_parent"
         description = "category_description"
-    elif kind == "tag":
+    elif element_name == "wp:tag":
         slug, name, parent, description = "tag_slug", "tag_name", "", "tag_description"
-    else:  # wp:term, WordPress 4.x and later, for every taxonomy
+    else:  # wp:term
         slug, name, parent, description = (
             "term_slug",
             "term_name",
@@ -279,9 +282,11 @@ def _item(element: Element) -> Item:
     for child in element:
         name = _name(child.tag)
         if name == "category":
+            domain = child.get("domain", "category")
             item.terms.append(
                 ItemTerm(
-                    domain=child.get("domain", "category"),
+                    # WXR 1.0 (WordPress 2.x) put a post's tags in the domain "tag".
+                    domain="post_tag" if domain == "tag" else domain,
                     slug=unquote(child.get("nicename", "")),
                     name=(child.text or "").strip(),
                 )

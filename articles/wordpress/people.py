@@ -10,6 +10,10 @@ Europe") files its stories under "World" and becomes a tag ("Europe") as well. T
 "Uncategorized" gives no section. Every other category and every tag becomes a tag. Names
 keep their letters (non-ASCII included); an address slug that would be empty is
 ``section-<term id>``/``tag-<term id>``.
+
+A category's archive addresses (``/category/<slug>/``, ``?cat=ID``) lead to its section when it
+is any story's section, even if other stories have it as a tag, whichever story comes first
+in the file or was imported first: a tag never takes an archive over from a section.
 """
 
 from html import unescape
@@ -117,6 +121,8 @@ class People:
             paths.add(f"{base}/{'/'.join(term.slug for term in chain)}/")
             if chain[-1].term_id:
                 paths.add(f"{self.prefix}/?cat={chain[-1].term_id}")
+        if "tag" in target:
+            paths -= addresses.leading_to_sections(paths)
         addresses.point(*sorted(paths), **target)
 
     def section(self, slug: str, name: str = "") -> Section | None:

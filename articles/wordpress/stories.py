@@ -69,6 +69,9 @@ FINGERPRINT_FIELDS = (
 #: domain "language"), else one of these post meta keys (WPML and others).
 LANGUAGE_KEYS = ("_wpml_language", "wpml_language", "_locale", "language", "_language")
 _SEO_VARIABLE = re.compile(r"%%\w+%%|#\w+|%\w+%")
+#: The post's title as each plugin writes it in a template: Yoast %%title%%, Rank Math %title%,
+#: SEOPress %%post_title%%, All in One SEO #post_title (Pack 3 and earlier %post_title%).
+_SEO_HEADLINE = re.compile(r"%%(?:post_)?title%%|%(?:post_)?title%|#post_title\b")
 
 
 @dataclass
@@ -91,8 +94,9 @@ def _seo(item: Item, keys, headline: str) -> str:
     for key in keys:
         value = item.meta_value(key)
         if value:
-            value = value.replace("%%title%%", headline).replace("%title%", headline)
-            value = _SEO_VARIABLE.sub("", value)
+            # The headline first (it may hold a "#" or "%" of its own), then the other variables.
+            parts = [_SEO_VARIABLE.sub("", part) for part in _SEO_HEADLINE.split(value)]
+            value = headline.join(parts)
             return re.sub(r"\s+", " ", re.sub(r"\s+[-|\u2013\u00b7]\s*$", "", value)).strip(
                 " -|\u2013\u00b7"
             )
@@ -302,7 +306,7 @@ class Stories:
         except Exception:
             self._rolled_back()
             raise
-        self.pictures.new_files = []
+        self.pictures.story_written()
         return Outcome(result=result, state=state, notes=notes, body=body)
 
     def _rolled_back(self) -> None:

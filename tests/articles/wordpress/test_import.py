@@ -18,6 +18,7 @@ from articles.models import (
 from tests.articles.wordpress.conftest import export_xml as _export
 from tests.articles.wordpress.conftest import item_xml as _item
 from tests.articles.wordpress.conftest import run_import
+from tests.helpers import media_files
 
 pytestmark = pytest.mark.django_db
 
@@ -111,6 +112,70 @@ def test_the_summary_counts_everything(imported):
     assert "password-protected" in err
 
 
+def _meta(**values) -> str:
+    return "".join(
+        f"<wp:postmeta><wp:meta_key>{key}</wp:meta_key>"
+        f"<wp:meta_value><![CDATA[{value}]]></wp:meta_value></wp:postmeta>"
+        for key, value in values.items()
+    )
+
+
+@pytest.mark.parametrize(
+    ("meta", "seo_title", "description"),
+    [
+        pytest.param(
+            {"_aioseo_title": "Tides at the quay", "_aioseo_description": "Water at the edge."},
+            "Tides at the quay",
+            "Water at the edge.",
+            id="All in One SEO",
+        ),
+        pytest.param(
+            {
+                "_aioseo_title": "Tides: #post_title #separator_sa #site_title",
+                "_aioseo_description": "#post_excerpt",
+            },
+            "Tides: Spring tides reach the quay",
+            "",
+            id="All in One SEO, its tags",
+        ),
+        pytest.param(
+            {"_aioseop_title": "Tides, old plugin", "_aioseop_description": "Pack 3's text."},
+            "Tides, old plugin",
+            "Pack 3's text.",
+            id="All in One SEO Pack",
+        ),
+        pytest.param(
+            {
+                "_seopress_titles_title": "Tides by SEOPress",
+                "_seopress_titles_desc": "The year's highest water.",
+            },
+            "Tides by SEOPress",
+            "The year's highest water.",
+            id="SEOPress",
+        ),
+        pytest.param(
+            {
+                "_seopress_titles_title": "%%post_title%% %%sep%% %%sitename%%",
+                "_seopress_titles_desc": "Read %%post_title%% now.",
+            },
+            "Spring tides reach the quay",
+            "Read Spring tides reach the quay now.",
+            id="SEOPress, its variables",
+        ),
+    ],
+)
+def test_all_in_one_seo_and_seopress_give_the_seo_title_and_description(
+    tmp_path, meta, seo_title, description
+):
+    path = tmp_path / "seo.xml"
+    path.write_text(
+        _export(_item(801, "Spring tides reach the quay", "publish", extra=_meta(**meta)))
+    )
+    run_import(path)
+    tides = story(801)
+    assert (tides.seo_title, tides.description) == (seo_title, description)
+
+
 def test_a_bad_item_is_reported_and_the_rest_goes_on(tmp_path):
     text = (tmp_path / "x").parent.joinpath("bad.xml")
     good = _item(501, "A good story", "publish")
@@ -131,6 +196,13 @@ def test_a_dry_run_writes_nothing_and_says_what_would_happen(export, uploads):
     assert "would be created: 8" in out
     for model in (Article, Author, Section, Tag, Image, OldAddress, WordPressItem):
         assert not model.objects.exists(), model
+    # No picture stored and no rendition made: MEDIA_ROOT gains no file at all.
+    assert media_files() == set()
+    # What a real run would do with the pictures is still told, as a real run counts them
+    # (its "Images: 4 stored, 2 reused, 3 read from uploads, 1 fetched, 1 missing"): the
+    # three in the uploads read and to store, the two used again reused, the remote one to
+    # fetch (not fetched), the lost one missing.
+    assert "Images: 3 to store, 2 reused, 3 read from uploads, 1 to fetch, 1 missing" in out
 
 
 def test_a_second_run_changes_nothing(imported, export, uploads):
@@ -167,6 +239,39 @@ def test_a_story_deleted_in_newsroom_is_not_brought_back(imported, export, uploa
     out, _ = run_import(export, uploads=str(uploads), author_map=["desk=Harbour Gazette Staff"])
     assert "skipped post 104 'Harbour dues to rise in spring': deleted in Newsroom since" in out
     assert Article.objects.count() == 7
+
+
+def test_a_dry_run_after_an_import_says_what_would_change_and_why(imported, export, uploads):
+    edited = story(102)
+    edited.headline = "Quay cafés to stay open until midnight"
+    edited.save()
+    story(104).delete()
+    text = export.read_text().replace("Tickets are sold on board.", "Tickets are sold online.")
+    export.write_text(text.replace("The council voted on Tuesday", "The council voted on Monday"))
+    before = {a.pk: (a.lock_version, a.modified_at) for a in Article.objects.all()}
+    recorded = set(WordPressItem.objects.values_list("pk", "imported_at", "source_hash"))
+    files = media_files()
+    out, err = run_import(
+        export, uploads=str(uploads), author_map=["desk=Harbour Gazette Staff"], dry_run=True
+    )
+    assert "Dry run: nothing was written." in out
+    assert "Stories: 8 read, 0 failed" in out
+    assert "  would be updated: 1 (1 published)" in out
+    assert "  unchanged: 5 (" in out
+    assert "  kept as edited in Newsroom (conflict): 1 (1 published)" in out
+    assert "  deleted in Newsroom, not re-created: 1 (1 review)" in out
+    assert "would be created" not in out
+    assert "Skipped: 3 comment(s), 1 menu items, 1 pages, 1 posts in state trash" in out
+    # The reasons, each story by its WordPress ID and title.
+    assert "CONFLICT post 102 'Cafés on the quay stay open late': changed in the export" in err
+    assert "skipped post 104 'Harbour dues to rise in spring': deleted in Newsroom since" in out
+    # The updated story's pictures are in the library already: reused, none to store.
+    assert "Images: 0 to store, " in out
+    # And nothing was written.
+    assert "sold on board." in story(101).body
+    assert {a.pk: (a.lock_version, a.modified_at) for a in Article.objects.all()} == before
+    assert set(WordPressItem.objects.values_list("pk", "imported_at", "source_hash")) == recorded
+    assert media_files() == files
 
 
 def test_the_mapping_file_chooses_sections_and_bylines(export, uploads, tmp_path):
@@ -295,19 +400,21 @@ def test_a_failed_item_makes_the_command_fail_and_a_conflict_does_not(tmp_path):
     assert failed.value.returncode == 1
 
 
-def test_the_exit_status_of_manage_py(tmp_path):
-    """The real process: 0 for a clean import (conflicts included), 1 when an item failed or
-    the file was refused."""
+@pytest.fixture(scope="module")
+def manage_py(tmp_path_factory):
+    """``manage.py`` run as its own process (its output a pipe, not a terminal), on a
+    migrated SQLite database and a media folder of its own."""
     import os
     import subprocess
     import sys
 
     from tests.helpers import ROOT
 
+    folder = tmp_path_factory.mktemp("manage")
     env = {
         **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "MEDIA_ROOT": str(tmp_path / "media"),
+        "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
+        "MEDIA_ROOT": str(folder / "media"),
         "REDIS_URL": "",
         "DEBUG": "1",
     }
@@ -322,18 +429,55 @@ def test_the_exit_status_of_manage_py(tmp_path):
             timeout=300,
         )
 
-    assert manage("migrate", "-v0").returncode == 0
+    migrated = manage("migrate", "-v0")
+    assert migrated.returncode == 0, migrated.stderr
+    return manage
+
+
+def test_the_exit_status_of_manage_py(manage_py, tmp_path):
+    """The real process: 0 for a clean import (conflicts included), 1 when an item failed or
+    the file was refused."""
     good = tmp_path / "good.xml"
     good.write_text(_export(_item(701, "A good story", "publish")))
-    done = manage("import_wordpress", str(good), "-v0")
+    done = manage_py("import_wordpress", str(good), "-v0")
     assert done.returncode == 0, done.stderr
     assert "Stories: 1 read, 0 failed" in done.stdout
     mixed = tmp_path / "mixed.xml"
     mixed.write_text(_export(_item(702, "Another", "publish") + _item(703, "", "publish")))
-    failed = manage("import_wordpress", str(mixed), "-v0")
+    failed = manage_py("import_wordpress", str(mixed), "-v0")
     assert failed.returncode == 1
     assert "FAILED post 703" in failed.stderr
     assert "1 item(s) could not be imported" in failed.stderr
-    refused = manage("import_wordpress", str(tmp_path / "nowhere.xml"), "-v0")
+    refused = manage_py("import_wordpress", str(tmp_path / "nowhere.xml"), "-v0")
     assert refused.returncode == 1
     assert "Nothing was imported" in refused.stderr
+
+
+def _revision(wp_id: int) -> str:
+    return (
+        f"<item><wp:post_id>{wp_id}</wp:post_id><wp:post_type>revision</wp:post_type>"
+        f"<wp:status>inherit</wp:status><content:encoded><![CDATA[<p>{'Tide. ' * 700}</p>]]>"
+        "</content:encoded></item>"
+    )
+
+
+def test_progress_off_a_terminal_is_a_line_on_stderr_per_tenth_of_the_file(manage_py, tmp_path):
+    # Two hundred revisions (left alone, so quick) make a file of some 850 kB, read in many
+    # pieces: every tenth of it is reached, in each of the two readings.
+    path = tmp_path / "long.xml"
+    path.write_text(
+        _export(_item(711, "A story", "publish") + "".join(_revision(n) for n in range(2000, 2200)))
+    )
+    assert path.stat().st_size > 800_000
+    done = manage_py("import_wordpress", str(path))
+    assert done.returncode == 0, done.stderr
+    lines = [line for line in done.stderr.splitlines() if "of the file read" in line]
+    assert lines == [
+        f"{phase}: {tenth * 10}% of the file read"
+        for phase in ("people and pictures", "stories")
+        for tenth in range(11)
+    ]
+    assert "\r" not in done.stderr  # no bar: that is for a terminal
+    assert "of the file read" not in done.stdout
+    assert "Stories: 1 read, 0 failed" in done.stdout
+    assert "200 site machinery" in done.stdout

@@ -143,3 +143,72 @@ def test_a_stored_home_page_does_not_answer_a_query_address(imported, client, se
     assert client.get("/").status_code == 200  # stored by now (or from the local copy)
     assert hop(client, "/?p=101") == story(101).get_absolute_url()
     assert hop(client, "/?cat=3").startswith("/section/")
+
+
+# --- a category that is one story's section and another's tag --------------------------------
+
+_CATEGORIES = "".join(
+    f"<wp:category><wp:term_id>{term_id}</wp:term_id><wp:category_nicename>{slug}"
+    f"</wp:category_nicename><wp:category_parent>{parent}</wp:category_parent>"
+    f"<wp:cat_name>{name}</wp:cat_name></wp:category>"
+    for term_id, slug, parent, name in (
+        (21, "sport", "", "Sport"),
+        (22, "local", "", "Local"),
+        (23, "arts", "", "Arts"),
+        (24, "theatre", "arts", "Theatre"),
+    )
+)
+
+
+def _filed(*slugs: str) -> str:
+    return "".join(
+        f'<category domain="category" nicename="{slug}">{slug}</category>' for slug in slugs
+    )
+
+
+# Story 801 is filed under Sport (its first category) and 803 under Arts (as Theatre's parent);
+# stories 802 and 804 name Sport and Arts after another first category, so as tags.
+_SECTION_STORIES = {801: ("sport",), 803: ("theatre",)}
+_TAG_STORIES = {802: ("local", "sport"), 804: ("local", "arts")}
+
+
+def _archives_export(path, order: str, *, changed: str = "") -> None:
+    from tests.articles.wordpress.conftest import export_xml, item_xml
+
+    sections = [
+        item_xml(n, f"Story {n}", "publish", extra=_filed(*s)) for n, s in _SECTION_STORIES.items()
+    ]
+    tags = [
+        item_xml(n, f"Story {n}{changed}", "publish", extra=_filed(*s))
+        for n, s in _TAG_STORIES.items()
+    ]
+    items = sections + tags if order == "sections first" else tags + sections
+    path.write_text(export_xml("".join(items), channel=_CATEGORIES))
+
+
+@pytest.mark.parametrize("order", ["sections first", "tags first"])
+def test_a_category_that_is_a_section_keeps_its_archive_whatever_the_order(client, tmp_path, order):
+    from tests.articles.wordpress.conftest import run_import
+
+    path = tmp_path / "archives.xml"
+    _archives_export(path, order)
+    run_import(path)
+    sport = Section.objects.get(name="Sport").get_absolute_url()
+    arts = Section.objects.get(name="Arts").get_absolute_url()
+    assert story(801).section.name == "Sport"
+    assert "Sport" in story(802).tags.values_list("name", flat=True)  # a tag as well
+    assert "Arts" in story(804).tags.values_list("name", flat=True)
+    for old in ("/category/sport/", "/?cat=21", "/category/sport/page/2/"):
+        assert hop(client, old) == sport, old
+    for old in ("/category/arts/", "/?cat=23"):
+        assert hop(client, old) == arts, old
+    # Theatre's own archive leads to its tag, as a nested category's does.
+    assert (
+        hop(client, "/category/arts/theatre/") == Tag.objects.get(name="Theatre").get_absolute_url()
+    )
+    # A later run that updates only the stories that have them as tags leaves them too.
+    _archives_export(path, order, changed=", changed")
+    out, _ = run_import(path)
+    assert "updated: 2" in out
+    assert hop(client, "/category/sport/") == sport
+    assert hop(client, "/?cat=23") == arts

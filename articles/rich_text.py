@@ -57,6 +57,13 @@ BODY_EXTENSIONS = {
 }
 
 
+#: A live update's editor: the same, without body pictures (an update has a picture field of
+#: its own, and its text shows none of the library's: ``with_pictures`` is the story body's).
+LIVE_UPDATE_EXTENSIONS = {
+    name: value for name, value in BODY_EXTENSIONS.items() if name != "LibraryImage"
+}
+
+
 def clean_body(html: str) -> str:
     """A story body as stored: pasted junk converted or removed, then the allowlist."""
     if not html:

@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from lxml import html
 from playwright.sync_api import Page, expect
 
-from articles import body_images
+from articles import body_images, rich_text
+from articles.models import LiveUpdate
 from articles.rich_text import clean_body
 from tests.articles.test_admin import change_url, errors_in, form_data
 from tests.factories import make_article, make_image, make_user
@@ -237,3 +238,25 @@ def test_an_editor_keeps_and_inserts_library_pictures(page: Page, live_server):
     expect(page.locator(".story__body figcaption").nth(1)).to_have_text(
         "The ferry leaving. (Photo: Tests)"
     )
+
+
+def test_a_picture_named_twice_is_read_once_and_shown_twice(django_assert_num_queries):
+    image = make_image(alt_text="The quay")
+    body = f"{figure(image)}<p>Between.</p>{figure(image)}"
+    assert body_images.ids_in(body) == [image.pk]
+    with django_assert_num_queries(1):
+        shown = body_images.render_in_body(body)
+    assert shown.count('alt="The quay"') == 2
+    assert shown.index("<p>Between.</p>") > shown.index("<figure")
+
+
+def test_a_live_updates_editor_offers_no_picture_but_its_text_keeps_one():
+    """An update has a picture field of its own; a picture in its text (pasted) is kept as
+    stored, and shows nothing there (``with_embeds`` leaves its empty element)."""
+    assert set(rich_text.BODY_EXTENSIONS) - set(rich_text.LIVE_UPDATE_EXTENSIONS) == {
+        "LibraryImage"
+    }
+    text = '<p>Now.</p><figure data-image="4"></figure>'
+    update = LiveUpdate(article=make_article(live=True), text=text)
+    update.full_clean()
+    assert update.text == text

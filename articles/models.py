@@ -960,7 +960,7 @@ class LiveUpdate(models.Model):
     )
     text = ProseEditorField(
         blank=True,
-        extensions=rich_text.BODY_EXTENSIONS,
+        extensions=rich_text.LIVE_UPDATE_EXTENSIONS,
         sanitize=rich_text.clean_body,
     )
     image = models.ForeignKey(

@@ -2,8 +2,8 @@
 
 ``BODY_EXTENSIONS`` is the newsroom's toolset: paragraphs, sub-headings (h2 to h4), bold,
 italic, links, block quotes, bulleted and numbered lists, line breaks, clear formatting,
-embeds (kept as boxes), and undo/redo. The editor builds its menu and its schema from it,
-so a writer cannot make anything else.
+embeds and library pictures (kept as boxes), and undo/redo. The editor builds its menu and
+its schema from it, so a writer cannot make anything else.
 
 ``clean_body()`` is the field's sanitiser, run whenever the model is validated (the admin
 form, the importer, ``move_to()``). It first undoes the markup that word processors and web
@@ -48,8 +48,19 @@ BODY_EXTENSIONS = {
     # block: a node of ours (static/js/prose-embed.js, in settings) shows it as a labelled box,
     # and its menu button inserts one from an allowed site (the server checks again).
     "Embed": {"providers": embeds.PROVIDERS},
+    # A library picture as the body stores it (<figure data-image>, articles/body_images.py),
+    # one block: a node of ours (static/js/prose-image.js, in settings) shows it as a box with
+    # a preview, and its menu button inserts one by its number in the image library.
+    "LibraryImage": True,
     # The package turns the browser's spell checker off by default; writers want it.
     "NoSpellCheck": False,
+}
+
+
+#: A live update's editor: the same, without body pictures (an update has a picture field of
+#: its own, and its text shows none of the library's: ``with_pictures`` is the story body's).
+LIVE_UPDATE_EXTENSIONS = {
+    name: value for name, value in BODY_EXTENSIONS.items() if name != "LibraryImage"
 }
 
 
@@ -63,8 +74,8 @@ def clean_body(html: str) -> str:
 
 # Pasted markup -------------------------------------------------------------------------------
 
-# Elements dropped with everything inside them: code, media and embeds (the body has no
-# pictures; the lead image is a field of its own), the captions of those pictures, page
+# Elements dropped with everything inside them: code, media and embeds (a body's pictures are
+# the library's, as <figure data-image>; a pasted <img> has none), their captions, page
 # furniture (ads and related links live in <aside> and <nav>), forms, and Word's XML.
 _DROPPED = {
     "script",
@@ -231,7 +242,11 @@ class _PasteNormaliser(HTMLParser):
             return
         self._resolve_pending_item()
 
-        if tag == "figure" and attrs.get("data-embed"):
+        if tag == "figure" and attrs.get("data-image"):
+            # A library picture (articles/body_images.py): the allowlist keeps it, emptied,
+            # when its ID is a number, and else what it holds.
+            self._write(tag, ["figure"], attrs, ("data-image",))
+        elif tag == "figure" and attrs.get("data-embed"):
             # An embed (articles/embeds.py): the allowlist judges its address and writes its
             # one stored form, or keeps what it holds (its link) when the site is refused.
             self._write(tag, ["figure"], attrs, ("data-embed",))

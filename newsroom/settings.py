@@ -335,6 +335,11 @@ DJANGO_PROSE_EDITOR_EXTENSIONS = [
         "js": [static_lazy("js/prose-embed.js")],
         "extensions": {"Embed": html_tags(["figure"], {"figure": ["data-embed"]})},
     },
+    {
+        # A library picture as the body stores it (articles/body_images.py), one block.
+        "js": [static_lazy("js/prose-image.js")],
+        "extensions": {"LibraryImage": html_tags(["figure"], {"figure": ["data-image"]})},
+    },
 ]
 
 # Security. With DEBUG off the site is HTTPS-only unless told otherwise: plain HTTP is

@@ -38,9 +38,13 @@ def test_public_pages_are_valid_html(client, tmp_path):
         body="<p>One</p><h2>Two</h2><blockquote><p>Three</p></blockquote><ul><li>Four</li></ul>"
         # Embeds in the body: a YouTube player and an X card (articles/embeds.py).
         '<figure data-embed="https://www.youtube.com/watch?v=abcDEF12345"></figure>'
-        '<figure data-embed="https://x.com/police/status/2"></figure>',
+        '<figure data-embed="https://x.com/police/status/2"></figure>'
+        # Library pictures in the body (articles/body_images.py), one without a caption.
+        f'<figure data-image="{make_image().pk}"></figure>'
+        f'<figure data-image="{make_image(caption="", credit="").pk}"></figure>',
     )
     assert article.body.count("data-embed") == 2  # both kept by the sanitiser
+    assert article.body.count("data-image") == 2
     make_article(section=section, featured=True, lead_image=make_image())
     article.notes.create(text="An earlier version gave the wrong date.")
     # Every page below carries the breaking-news banner.
@@ -76,6 +80,8 @@ def test_public_pages_are_valid_html(client, tmp_path):
         response = client.get(url)
         # Each page as it is meant to be, so that a broken one is never checked in its place.
         assert response.status_code == (404 if name == "not-found" else 200), url
+        if name == "article":  # its body's pictures are checked too
+            assert response.content.count(b"story__figure--body") == 2
         compressed = client.get(url, headers={"accept-encoding": "gzip"})
         if compressed.get("Content-Encoding") == "gzip":  # what browsers get: the same page
             assert gzip.decompress(compressed.content) == response.content, url

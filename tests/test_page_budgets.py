@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 from django.contrib.staticfiles import finders
+from django.test import Client
 from playwright.sync_api import expect
 
+from articles.models import Article, Image
 from bench import font_fallbacks
 from tests.factories import make_article
 from tests.helpers import require_tool
@@ -38,6 +40,17 @@ def public_pages(page, base: str) -> dict[str, str]:
     return {"home": "/", "article": article, "section": section, "search": "/search/?q=water"}
 
 
+def add_a_body_picture(path: str) -> None:
+    """The story at ``path`` with another story's picture after its first paragraph
+    (articles/body_images.py): a body's pictures are held to the same budget."""
+    [article] = [a for a in Article.objects.all() if a.get_absolute_url() == path]
+    picture = Image.objects.exclude(pk=article.lead_image_id).first()
+    first, rest = article.body.split("</p>", 1)
+    article.body = f'{first}</p><figure data-image="{picture.pk}"></figure>{rest}'
+    article.save()
+    assert Client().get(path).text.count("story__figure--body") == 1  # shown, not cached old
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("size", list(SIZES))
@@ -50,6 +63,7 @@ def test_pictures_fetch_what_they_show_nothing_shifts_and_axe_finds_nothing(
     setup = browser.new_page()
     pages = public_pages(setup, demo_site)
     setup.close()
+    add_a_body_picture(pages["article"])
     for name, path in pages.items():
         # A fresh context for each page, a reader's first visit: nothing cached, neither the
         # pictures nor the fonts (the worst case, fonts that come after the first paint, is

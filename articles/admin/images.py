@@ -254,6 +254,11 @@ class ImageAdmin(admin.ModelAdmin):
         own = [
             path("picker/", view(self.picker), name="articles_image_picker"),
             path("upload/", view(self.upload), name="articles_image_upload"),
+            path(
+                "body-picture/<int:pk>/",
+                view(self.body_picture),
+                name="articles_image_body_picture",
+            ),
         ]
         return own + super().get_urls()
 
@@ -287,6 +292,27 @@ class ImageAdmin(admin.ModelAdmin):
             "more": more,
         }
         return TemplateResponse(request, "admin/articles/image/picker.html", context)
+
+    def body_picture(self, request, pk: int):
+        """What the body's editor shows of a picture placed in it (static/js/prose-image.js):
+        a small copy and its caption and credit; a 404 for a number not in the library."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        image = Image.objects.filter(pk=pk).first()
+        if image is None:
+            return JsonResponse({"error": "No such picture in the library."}, status=404)
+        shown = min(160, image.width) or 160
+        small = image.renditions.get("jpg", {}).get("240")  # twice the box, for sharp screens
+        return JsonResponse(
+            {
+                "id": image.pk,
+                "src": image.file.storage.url(small) if small else image.fallback_url,
+                "thumb_width": shown,
+                "thumb_height": round(image.height * shown / image.width) if image.width else 0,
+                "caption": image.caption,
+                "credit": image.credit,
+            }
+        )
 
     def upload(self, request):
         """A picture dropped on the story form: checked as every upload is, stored, and

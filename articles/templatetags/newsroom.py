@@ -3,7 +3,7 @@ from django.utils import dateformat, timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from .. import embeds
+from .. import body_images, embeds
 
 register = template.Library()
 
@@ -59,3 +59,11 @@ def with_embeds(body: str, language: str = "") -> str:
     """A story body (clean, stored HTML) with its embeds as readers see them; ``language``:
     the text's own, when it is not the site's."""
     return mark_safe(embeds.render_in_body(body, text_language=language))  # noqa: S308
+
+
+@register.filter
+def with_pictures(body: str) -> str:
+    """A story body (clean, stored HTML) with its library pictures as readers see them, all
+    read in one query. Where this is not applied (a live update's text) a picture shows
+    nothing: ``with_embeds`` leaves its empty stored element, which displays nothing."""
+    return mark_safe(body_images.render_in_body(body))  # noqa: S308

@@ -4,9 +4,11 @@ Both editors' markup is handled: block-editor content (HTML between ``<!-- wp:na
 comments) and classic content (HTML whose paragraphs are blank lines, with shortcodes).
 ``convert()`` turns either into HTML in the body's vocabulary and says what it took out:
 
-- pictures (``<img>``, ``wp:image``, ``[caption]``, galleries) leave the text and are listed
-  with their caption and alt text, for the library: the body has no pictures (the editor
-  cannot hold one), a story has its lead image;
+- pictures (``<img>``, ``wp:image``, ``[caption]``, galleries) are listed with their caption
+  and alt text, for the library, and each leaves a placeholder at its place in the text,
+  ``<figure data-image="N">`` with N its index in ``Body.images``: once the pictures are in
+  the library, ``Body.with_pictures()`` makes each the body's own picture
+  (``articles/body_images.py``) or removes it;
 - embeds (``wp:embed`` and ``core-embed/*`` blocks, ``[embed]``, a URL alone on a line, an
   ``<iframe>`` of a known provider) become the body's embeds when ``articles.embeds`` allows
   the site (``<figure data-embed>``), else a paragraph with a link to what was embedded,
@@ -25,7 +27,7 @@ from html import escape, unescape
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
-from .. import embeds, rich_text
+from .. import embeds, rich_text, sanitize
 
 #: Hosts whose embeds are known: the sites ``articles.embeds`` allows (kept as embeds) and
 #: others WordPress embeds, whose links are named after them; any other is a plain link.
@@ -72,6 +74,7 @@ _BLOCK_START = re.compile(
     re.I,
 )
 _WP_IMAGE = re.compile(r"\bwp-image-(\d+)\b")
+_PLACEHOLDER = re.compile(r'<figure data-image="(\d+)"></figure>')
 
 
 @dataclass
@@ -93,6 +96,18 @@ class Body:
     iframes_dropped: int = 0
     blocks_dropped: int = 0
     shortcodes_dropped: int = 0
+
+    def with_pictures(self, image_ids: list[int | None]) -> str:
+        """The body with each placeholder as the library picture found for it
+        (``image_ids``, one per ``images``), or without it when there is none (missing, or
+        shown as the lead image already)."""
+
+        def picture(match: re.Match) -> str:
+            index = int(match[1])
+            found = image_ids[index] if index < len(image_ids) else None
+            return sanitize.stored_image(str(found)) if found else ""
+
+        return _PLACEHOLDER.sub(picture, self.html)
 
 
 def provider(url: str) -> str:
@@ -266,7 +281,12 @@ class _Pictures(HTMLParser):
                 attachment_id=int(found[1]) if found else None,
             )
             if image.src or image.attachment_id:
-                (self.figures[-1] if self.figures else self.body.images).append(image)
+                if self.figures:
+                    self.figures[-1].append(image)
+                elif self.embed_figures and self.embed_figures[-1]:
+                    self.body.images.append(image)  # an embed's: to the library only
+                else:
+                    self.out.append(self._placeholder(image))
         elif self.caption is not None:
             self.caption.append(self.get_starttag_text())
         elif tag == "a":
@@ -296,19 +316,28 @@ class _Pictures(HTMLParser):
             self.out.append("</figure>")
         elif tag == "figure" and self.figures:
             pictures = self.figures.pop()
-            (self.figures[-1] if self.figures else self.body.images).extend(pictures)
-            # Nothing of a figure stays in the text but what it held besides pictures.
+            if self.figures:  # a figure within a figure (a gallery's): the outer one's
+                self.figures[-1].extend(pictures)
+            else:
+                # Nothing of a figure stays in the text but what it held besides pictures,
+                # and the pictures' placeholders after it.
+                self.out.extend(self._placeholder(picture) for picture in pictures)
         elif self.caption is not None:
             self.caption.append(f"</{tag}>")
         elif tag == "a" and self.links:
             start = self.links.pop()
             inside = "".join(self.out[start + 1 :])
             if not re.sub(r"<[^>]*>|\s|&nbsp;", "", inside):
-                del self.out[start:]  # a link around a picture, now empty
+                # A link around a picture, now empty: the picture stays, without the link.
+                self.out[start:] = [p for p in self.out[start + 1 :] if _PLACEHOLDER.match(p)]
             else:
                 self.out.append("</a>")
         elif tag not in ("img",):
             self.out.append(f"</{tag}>")
+
+    def _placeholder(self, image: BodyImage) -> str:
+        self.body.images.append(image)
+        return f'<figure data-image="{len(self.body.images) - 1}"></figure>'
 
     def _text(self, text):
         if self.dropping:

@@ -198,9 +198,11 @@ class Stories:
         return values, body, notes
 
     def _lead_image(self, item: Item, body: blocks.Body, headline: str, notes: list[str]):
-        """The featured image, else the first picture of the body; the other pictures of
-        the body enter the library."""
+        """The featured image, else the first picture of the body; and the library picture
+        found for each of the body's (``None`` for one missing, or shown as the lead image
+        already: the page would show it twice), for ``Body.with_pictures``."""
         lead = None
+        found: list[int | None] = []
         thumbnail = item.meta_value("_thumbnail_id")
         if thumbnail.isdigit():
             try:
@@ -226,6 +228,7 @@ class Stories:
             except MissingImage as exc:
                 self.pictures.counts["missing"] += 1
                 notes.append(f"image missing: {exc}")
+                found.append(None)
                 continue
             if image is not None:
                 changed = []
@@ -238,13 +241,14 @@ class Stories:
                 if changed:
                     image.save(update_fields=changed)
             lead = lead or image
+            found.append(image.pk if image is not None and image != lead else None)
         if lead is not None and not lead.alt_text.strip():
             # A published story's lead image needs a description; the caption, else the
             # headline, stands in and the report says so.
             lead.alt_text = (lead.caption or headline)[:250]
             lead.save(update_fields=["alt_text"])
             notes.append("lead image had no alt text: its caption or the headline stands in")
-        return lead
+        return lead, found
 
     def _byline(self, item: Item) -> list[Author]:
         logins = [
@@ -335,7 +339,8 @@ class Stories:
                 return "conflict"
         section, tags = self._taxonomy(item)
         authors = self._byline(item)
-        lead = self._lead_image(item, body, values["headline"], notes)
+        lead, pictures = self._lead_image(item, body, values["headline"], notes)
+        values["body"] = body.with_pictures(pictures)
         slug = values.pop("slug")
         if article is None:
             article = Article()

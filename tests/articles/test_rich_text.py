@@ -462,6 +462,7 @@ TOOLSET = {
     "History": True,
     "ClearFormatting": True,
     "Embed": {"providers": embeds.PROVIDERS},
+    "LibraryImage": True,
 }
 # What django-prose-editor adds to every editor (the document, the menu bar, cursors).
 PACKAGE_BASICS = {"Document", "Text", "Menu", "Dropcursor", "Gapcursor"}
@@ -472,6 +473,10 @@ CLEAR_FORMATTING = {
 EMBED = {
     "js": ["/static/js/prose-embed.js"],
     "extensions": {"Embed": html_tags(["figure"], {"figure": ["data-embed"]})},
+}
+LIBRARY_IMAGE = {
+    "js": ["/static/js/prose-image.js"],
+    "extensions": {"LibraryImage": html_tags(["figure"], {"figure": ["data-image"]})},
 }
 
 
@@ -496,7 +501,7 @@ def test_editor_offers_exactly_the_newsroom_toolset():
 
 
 def test_everything_the_editor_makes_survives_our_allowlist(settings):
-    settings.DJANGO_PROSE_EDITOR_EXTENSIONS = [CLEAR_FORMATTING, EMBED]
+    settings.DJANGO_PROSE_EDITOR_EXTENSIONS = [CLEAR_FORMATTING, EMBED, LIBRARY_IMAGE]
     editor = allowlist_from_extensions(BODY_EXTENSIONS)
 
     assert editor["tags"] <= ALLOWED_TAGS
@@ -588,7 +593,8 @@ def test_editor_menu_is_the_toolset(page: Page, live_server, admin_user):
     offered = {"paragraph", "Heading 2", "Heading 3", "Heading 4", "Paragraph",
                "unordered list", "ordered list", "blockquote", "bold", "italic",
                "insert link", "remove link", "undo", "redo"}  # fmt: skip
-    assert set(buttons) - {""} == offered | {"clear formatting", "insert embed"}, buttons
+    ours = {"clear formatting", "insert embed", "insert picture"}
+    assert set(buttons) - {""} == offered | ours, buttons
     assert editor.get_attribute("spellcheck") != "false"
 
     # Clear formatting: a bold sub-heading goes back to a plain paragraph.

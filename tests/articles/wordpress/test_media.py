@@ -50,6 +50,16 @@ def test_body_pictures_enter_the_library_once_each(imported):
     assert lead.alt_text  # a published story's lead image is described
     assert "<img" not in story(101).body
     assert "<figure>" not in story(101).body  # its embed has one (data-embed), no picture
+    # At their places, the library's pictures: 101's gallery (quay, nets); not the ferry,
+    # which leads the story already, nor 102's quay, which became its lead.
+    quay = Image.objects.get(file__contains="quay")
+    nets = Image.objects.get(file__contains="nets")
+    assert f'<figure data-image="{quay.pk}"></figure><figure data-image="{nets.pk}"></figure>' in (
+        story(101).body
+    )
+    assert story(101).body.count("data-image") == 2
+    assert story(102).lead_image == quay
+    assert "data-image" not in story(102).body
 
 
 def test_the_same_bytes_are_one_image(export, uploads):

@@ -65,17 +65,9 @@ class OldAddressAdmin(admin.ModelAdmin):
 
     @admin.display(description="leads to (301)")
     def destination(self, obj):
-        target = obj.target
-        if target is None:
+        if obj.target is None:
             return "(nothing)"
-        url = target.get_absolute_url()
-        return format_html(
-            '{}: {}<br><a href="{}" class="old-address-target">{}</a>',
-            self.kind(obj),
-            target,
-            url,
-            url,
-        )
+        return format_html("{}: {}<br>{}", self.kind(obj), obj.target, self.now_at(obj))
 
     @admin.display(description="answers 301 with")
     def now_at(self, obj):
@@ -83,4 +75,4 @@ class OldAddressAdmin(admin.ModelAdmin):
         if target is None:
             return ""
         url = target.get_absolute_url()
-        return format_html('<a href="{}">{}</a>', url, url)
+        return format_html('<a href="{}" class="old-address-target">{}</a>', url, url)

@@ -112,23 +112,30 @@ def test_one_json_line_per_request_with_its_time(server):
     )
 
 
-def test_no_banner_and_no_https_believed_from_an_unnamed_proxy(tmp_path):
-    """As `make serve` runs it (no SECURE_PROXY_SSL_HEADER, no FORWARDED_ALLOW_IPS): a client
-    on 127.0.0.1 saying `X-Forwarded-Proto: https` over plain HTTP gets no https:// addresses
-    and no HSTS header, and no answer names the server's software."""
+def migrated_site(tmp_path, **settings) -> dict:
+    """Production mode on a migrated SQLite file with the static files collected, plus
+    ``settings``: the environment for gunicorn."""
     env = {
         "PATH": os.environ["PATH"],
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
-        "SECURE_SSL_REDIRECT": "0",
-        "SESSION_COOKIE_SECURE": "0",
-        "CSRF_COOKIE_SECURE": "0",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "STATIC_ROOT": str(tmp_path / "static"),
         "MEDIA_ROOT": str(tmp_path / "media"),
+        **settings,
     }
     collect_static(env)
     collect_static(env, ("migrate", "--no-input", "-v0"))
+    return env
+
+
+def test_no_banner_and_no_https_believed_from_an_unnamed_proxy(tmp_path):
+    """As `make serve` runs it (no SECURE_PROXY_SSL_HEADER, no FORWARDED_ALLOW_IPS): a client
+    on 127.0.0.1 saying `X-Forwarded-Proto: https` over plain HTTP gets no https:// addresses
+    and no HSTS header, and no answer names the server's software."""
+    env = migrated_site(
+        tmp_path, SECURE_SSL_REDIRECT="0", SESSION_COOKIE_SECURE="0", CSRF_COOKIE_SECURE="0"
+    )
     with gunicorn(env, tmp_path / "stdout.log") as port:
         for path in ("/about/", "/healthz", "/no-such-page/"):
             status, headers, body = get(port, path, {"X-Forwarded-Proto": "https"})
@@ -146,19 +153,12 @@ def test_a_client_past_the_proxy_cannot_claim_https(tmp_path):
     nginx on another host (FORWARDED_ALLOW_IPS=192.0.2.10): a client that reaches gunicorn
     directly and says `X-Forwarded-Proto: https` is on plain HTTP all the same, so it is sent
     to HTTPS and gets no HSTS."""
-    env = {
-        "PATH": os.environ["PATH"],
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO,https",
-        "TRUSTED_PROXY_COUNT": "1",
-        "FORWARDED_ALLOW_IPS": "192.0.2.10",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "STATIC_ROOT": str(tmp_path / "static"),
-        "MEDIA_ROOT": str(tmp_path / "media"),
-    }
-    collect_static(env)
-    collect_static(env, ("migrate", "--no-input", "-v0"))
+    env = migrated_site(
+        tmp_path,
+        SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO,https",
+        TRUSTED_PROXY_COUNT="1",
+        FORWARDED_ALLOW_IPS="192.0.2.10",
+    )
     with gunicorn(env, tmp_path / "stdout.log") as port:
         status, headers, _ = get(port, "/about/", {"X-Forwarded-Proto": "https"})
         assert status == 301

@@ -5,10 +5,11 @@ A body stores one as an empty element naming the picture, with nothing of its fi
     <figure data-image="ID"></figure>
 
 so the picture's renditions, alt text, caption and credit are always the library's current
-ones. The sanitiser keeps it only when ID is a number (``stored()``); the editor shows it as a
-labelled box (static/js/prose-image.js); the story page turns it into a responsive picture
-with its caption when the body is rendered (``render_in_body()``), reading every picture a
-body names in one query, so a story with five pictures costs what a story with one does.
+ones. The sanitiser keeps it only when ID is a number (``sanitize.stored_image``); the
+editor shows it as a labelled box (static/js/prose-image.js); the story page turns it into a
+responsive picture with its caption when the body is rendered (``render_in_body()``),
+reading every picture a body names in one query, so a story with five pictures costs what a
+story with one does.
 """
 
 import re
@@ -18,17 +19,12 @@ from django.template.loader import render_to_string
 from newsroom import page_cache
 
 from .models import Image
-from .sanitize import stored_image
 
 # The stored form, as the sanitiser writes it (anything inside is a fallback text, not shown).
 STORED = re.compile(r'<figure data-image="(\d+)">.*?</figure>', re.S)
 # The width the picture shows at: the story's column (static/css/site.css: 44rem from 60em,
 # else the page less its 1rem margins), as the lead image.
 SIZES = "(min-width: 60em) 44rem, calc(100vw - 2rem)"
-
-
-# The body's element for a library picture, or "" for an ID that is not a number.
-stored = stored_image
 
 
 def ids_in(html: str) -> list[int]:

@@ -74,6 +74,23 @@ def media_files(folder: str = "") -> set[str]:
     return {str(p.relative_to(root)) for p in (root / folder).rglob("*") if p.is_file()}
 
 
+def answer_prompts(page, answers) -> list[str]:
+    """Answer the page's prompts with ``answers`` in turn and accept its alerts; returns the
+    alerts' messages as they come (the body editor's menu asks and refuses this way)."""
+    answers = iter(answers)
+    alerts: list[str] = []
+
+    def answer(dialog):
+        if dialog.type == "prompt":
+            dialog.accept(next(answers))
+        else:
+            alerts.append(dialog.message)
+            dialog.accept()
+
+    page.on("dialog", answer)
+    return alerts
+
+
 def log_in(page, base: str, username: str, password: str = PASSWORD) -> None:
     """Log ``page`` into the admin at ``base`` through its login form."""
     page.goto(f"{base}/admin/login/")

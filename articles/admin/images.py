@@ -74,10 +74,16 @@ def update_details(image: Image, *, alt_text: str, caption: str, credit: str, by
     return True
 
 
+def thumbnail_size(image: Image, width: int) -> tuple[int, int | str]:
+    """The width and height of ``image`` shown at most ``width`` pixels wide ("" for a
+    height not known)."""
+    shown = min(width, image.width) or width
+    return shown, round(image.height * shown / image.width) if image.width else ""
+
+
 def thumbnail(image: Image, width: int, *, sizes: str):
     """An <img> at most ``width`` pixels wide, from the smallest fitting rendition."""
-    shown = min(width, image.width) or width
-    height = round(image.height * shown / image.width) if image.width else ""
+    shown, height = thumbnail_size(image, width)
     srcset = image.jpeg_srcset
     return format_html(
         '<img src="{}"{} width="{}" height="{}" alt="">',
@@ -301,14 +307,14 @@ class ImageAdmin(admin.ModelAdmin):
         image = Image.objects.filter(pk=pk).first()
         if image is None:
             return JsonResponse({"error": "No such picture in the library."}, status=404)
-        shown = min(160, image.width) or 160
+        shown, height = thumbnail_size(image, 160)
         small = image.renditions.get("jpg", {}).get("240")  # twice the box, for sharp screens
         return JsonResponse(
             {
                 "id": image.pk,
                 "src": image.file.storage.url(small) if small else image.fallback_url,
                 "thumb_width": shown,
-                "thumb_height": round(image.height * shown / image.width) if image.width else 0,
+                "thumb_height": height or 0,
                 "caption": image.caption,
                 "credit": image.credit,
             }

@@ -17,7 +17,7 @@ from articles.models import LiveUpdate
 from articles.rich_text import clean_body
 from tests.articles.test_admin import change_url, errors_in, form_data
 from tests.factories import make_article, make_image, make_user
-from tests.helpers import PASSWORD, log_in
+from tests.helpers import PASSWORD, answer_prompts, log_in
 from tests.test_browser import accessibility_violations
 
 pytestmark = pytest.mark.django_db
@@ -207,17 +207,7 @@ def test_an_editor_keeps_and_inserts_library_pictures(page: Page, live_server):
     assert box.get_attribute("contenteditable") == "false"  # one block, not typed into
     assert accessibility_violations(page) == []
 
-    answers = iter(["not a number", str(added.pk)])
-    alerts = []
-
-    def answer(dialog):
-        if dialog.type == "prompt":
-            dialog.accept(next(answers))
-        else:
-            alerts.append(dialog.message)
-            dialog.accept()
-
-    page.on("dialog", answer)
+    alerts = answer_prompts(page, ["not a number", str(added.pk)])
     editor.locator("p", has_text="It came back.").click()
     page.keyboard.press("End")
     button = page.locator('.prose-menubar button[title="insert picture"]')

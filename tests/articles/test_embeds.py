@@ -11,7 +11,7 @@ from articles import embeds
 from articles.models import Article, LiveUpdate, WordPressItem
 from tests.articles.wordpress.conftest import export_xml, item_xml, run_import
 from tests.factories import make_article, make_user
-from tests.helpers import PASSWORD, log_in, require_tool
+from tests.helpers import PASSWORD, answer_prompts, log_in, require_tool
 from tests.test_browser import AXE, accessibility_violations
 from tests.test_browser_csp import violations, watched  # noqa: F401 - the fixture
 
@@ -180,17 +180,7 @@ def test_an_editor_inserts_an_embed_by_its_address(page: Page, live_server):
     page.keyboard.press("End")
     button = page.locator('.prose-menubar button[title="insert embed"]')
 
-    answers = iter(["https://evil.example/clip/1", X_POST])
-    alerts = []
-
-    def answer(dialog):
-        if dialog.type == "prompt":
-            dialog.accept(next(answers))
-        else:
-            alerts.append(dialog.message)
-            dialog.accept()
-
-    page.on("dialog", answer)
+    alerts = answer_prompts(page, ["https://evil.example/clip/1", X_POST])
     button.click()  # a site not allowed: refused, naming it and the sites allowed
     expect(editor.locator("figure.prose-embed")).to_have_count(0)
     [refused] = alerts

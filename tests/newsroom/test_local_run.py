@@ -46,14 +46,14 @@ def local_env(tmp_path, **extra) -> dict:
     return env
 
 
-def manage(env, *args, check=True) -> subprocess.CompletedProcess:
+def manage(env, *args, check=True, python=sys.executable, timeout=120):
     return subprocess.run(
-        [sys.executable, "manage.py", *args],
+        [python, "manage.py", *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
         check=check,
     )
 
@@ -189,6 +189,11 @@ def test_the_readme_wordpress_commands_work_as_written(tmp_path):
     uploads = tmp_path / "wp-content" / "uploads"
     uploads.mkdir(parents=True)
     export = ROOT / "tests" / "articles" / "wordpress" / "site.xml"
+    paths = {  # the README's names for the files, and the test's
+        "EXPORT.xml": str(export),
+        "map.yaml": str(tmp_path / "map.yaml"),
+        "wp-content/uploads": str(uploads),
+    }
     lines = [
         line.split("   #")[0]
         for line in readme_block("## Moving in from WordPress", "sh").splitlines()
@@ -198,19 +203,9 @@ def test_the_readme_wordpress_commands_work_as_written(tmp_path):
     for line in lines:
         words = shlex.split(line)
         assert words[:3] == ["DEBUG=1", ".venv/bin/python", "manage.py"], line
-        args = [
-            {"EXPORT.xml": str(export), "map.yaml": str(tmp_path / "map.yaml")}.get(word, word)
-            for word in words[3:]
-        ]
-        args = [str(uploads) if word == "wp-content/uploads" else word for word in args]
-        done = subprocess.run(
-            [str(ROOT / ".venv" / "bin" / "python"), "manage.py", *args],
-            cwd=ROOT,
-            env={**env, "DEBUG": "1"},
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
+        args = [paths.get(word, word) for word in words[3:]]
+        done = manage(
+            env, *args, check=False, python=str(ROOT / ".venv" / "bin" / "python"), timeout=300
         )
         # Missing pictures are reported, not failures; anything else failing is.
         assert done.returncode == 0, f"{line}\n{done.stdout}\n{done.stderr}"
